@@ -1,0 +1,49 @@
+// Rule and Allowlist: one detection rule as loaded from a rules/*.toml or gitleaks config file.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace sprawl {
+
+enum class Severity { info, low, medium, high, critical };
+enum class Confidence { low, medium, high };
+
+/// What an allow-list's `regexes` are matched against (gitleaks `regexTarget`).
+enum class RegexTarget { secret, match, line };
+
+/// A gitleaks-style allow-list, global or attached to one rule. A match is allowed when any
+/// listed condition holds (or all of them, with `condition = "AND"`).
+struct Allowlist {
+  std::string description;
+  std::vector<std::string> paths;      ///< regexes on the path relative to the scan root
+  std::vector<std::string> regexes;    ///< regexes on the secret, match or line
+  std::vector<std::string> stopwords;  ///< the secret contains one of these (case-insensitive)
+  RegexTarget regex_target = RegexTarget::secret;
+  bool require_all = false;            ///< gitleaks `condition = "AND"`
+};
+
+/// One detection rule.
+struct Rule {
+  std::string id;
+  std::string description;
+  std::string regex;                   ///< Hyperscan ∩ RE2 dialect
+  int secret_group = -1;               ///< -1: first group if any, else the whole match
+  std::vector<std::string> keywords;
+  double entropy = 0.0;                ///< minimum Shannon entropy of the secret
+  std::string provider = "generic";
+  std::string nhi_type = "api_key";
+  Severity severity = Severity::medium;
+  Confidence confidence = Confidence::medium;
+  std::string path_regex;              ///< gitleaks `path`: the rule applies only to matching paths
+  std::vector<std::string> tags;
+  std::vector<std::string> examples;
+  std::vector<std::string> negative_examples;
+  std::vector<Allowlist> allowlists;
+  std::string source;                  ///< file the rule came from, for error messages
+};
+
+const char* to_string(Severity severity);
+const char* to_string(Confidence confidence);
+
+}  // namespace sprawl

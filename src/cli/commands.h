@@ -1,0 +1,27 @@
+// The subcommands, callable without CLI11: main.cpp parses flags into these option values.
+#pragma once
+
+#include <string>
+
+#include "sprawl/scan_config.h"
+
+namespace sprawl {
+
+/// Exit codes shared by every command.
+inline constexpr int kExitClean = 0;
+inline constexpr int kExitFindings = 1;
+inline constexpr int kExitError = 2;
+
+struct RulesOptions {
+  std::string format = "table";  ///< table | json
+  std::string config_path;
+};
+
+int run_scan_command(const ScanConfig& config);
+int run_rules_list(const RulesOptions& options);
+int run_rules_check(const RulesOptions& options);
+
+/// Prints "sprawl: error: MESSAGE" on stderr.
+void print_error(const std::string& message);
+
+}  // namespace sprawl

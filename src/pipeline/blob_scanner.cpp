@@ -1,0 +1,104 @@
+// Per-blob scanning and per-location finding construction.
+#include "src/pipeline/blob_scanner.h"
+
+#include <algorithm>
+
+#include "src/check/fingerprint.h"
+#include "src/match/line_index.h"
+#include "src/source/text_decode.h"
+
+namespace sprawl {
+namespace {
+
+// When a specific rule and a low-confidence (generic) rule report the same secret, only the
+// specific one is kept: `token = "ghp_..."` is a GitHub token, not a generic assignment.
+void drop_generic_overlaps(std::vector<BlobMatch>& matches, const std::vector<CompiledRule>& rules) {
+  auto is_generic = [&](const BlobMatch& m) { return rules[m.match.rule_index].rule->confidence == Confidence::low; };
+  auto overlaps = [](const Match& a, const Match& b) {
+    return a.secret_start < b.secret_end && b.secret_start < a.secret_end;
+  };
+  std::vector<bool> drop(matches.size(), false);
+  for (std::size_t i = 0; i < matches.size(); ++i) {
+    if (!is_generic(matches[i])) continue;
+    for (std::size_t j = 0; j < matches.size() && !drop[i]; ++j) {
+      if (matches[j].match.secret_start >= matches[i].match.secret_end) break;  // ordered by start
+      drop[i] = j != i && !is_generic(matches[j]) && overlaps(matches[i].match, matches[j].match);
+    }
+  }
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < matches.size(); ++i) {
+    if (drop[i]) continue;
+    if (kept != i) matches[kept] = std::move(matches[i]);
+    ++kept;
+  }
+  matches.resize(kept);
+}
+
+}  // namespace
+
+BlobScan BlobScanner::scan(std::string_view bytes) {
+  BlobScan result;
+  const DecodedText decoded = decode_text(bytes, m_decoded);
+  result.encoding = decoded.encoding;
+  const bool binary = decoded.encoding == TextEncoding::binary;
+  m_matches.clear();
+  m_matcher.scan(decoded.text, binary, m_matches);
+  std::sort(m_matches.begin(), m_matches.end(), [](const Match& a, const Match& b) {
+    return a.secret_start != b.secret_start ? a.secret_start < b.secret_start : a.rule_index < b.rule_index;
+  });
+  const auto& rules = m_engine->database().rules();
+  LineIndex lines(decoded.text);
+  for (auto& match : m_matches) {
+    switch (check_match(rules[match.rule_index], match)) {
+      case CheckVerdict::low_entropy: ++result.drops.entropy; continue;
+      case CheckVerdict::placeholder: ++result.drops.placeholder; continue;
+      case CheckVerdict::keep: break;
+    }
+    if (binary && result.matches.size() >= m_binary_cap) {
+      ++result.drops.binary_cap;
+      continue;
+    }
+    match.start = lines.position(match.secret_start);
+    match.end = lines.position(match.secret_end > match.secret_start ? match.secret_end - 1 : match.secret_start);
+    BlobMatch kept{std::move(match), {}};
+    if (!m_engine->allowlists().empty()) {
+      const std::string_view text = decoded.text;
+      m_engine->allowlists().evaluate_content(
+          kept.match.rule_index, kept.match.secret,
+          text.substr(kept.match.match_start, kept.match.match_end - kept.match.match_start),
+          lines.line_at(kept.match.secret_start), kept.allow_hits);
+    }
+    result.matches.push_back(std::move(kept));
+  }
+  drop_generic_overlaps(result.matches, rules);
+  return result;
+}
+
+void BlobScanner::findings_for(const BlobScan& scan, const BlobId& id, const Provenance& where,
+                               std::vector<Finding>& out, DropCounts& drops) const {
+  const auto& rules = m_engine->database().rules();
+  std::string blob_hex;
+  for (const auto& blob_match : scan.matches) {
+    const Match& match = blob_match.match;
+    const CompiledRule& rule = rules[match.rule_index];
+    if (rule.path_regex && !RE2::PartialMatch(where.relative_path, *rule.path_regex)) continue;
+    if (m_engine->allowlists().allowed(match.rule_index, where.relative_path, blob_match.allow_hits)) {
+      ++drops.allowlist;
+      continue;
+    }
+    if (blob_hex.empty()) blob_hex = id.hex();
+    Finding finding;
+    finding.rule = rule.rule;
+    finding.provenance = where;
+    finding.start = match.start;
+    finding.end = match.end;
+    finding.secret = match.secret;
+    finding.fingerprint = finding_fingerprint(rule.rule->id, match.secret);
+    finding.entropy = match.entropy;
+    finding.blob_id = blob_hex;
+    finding.encoding = scan.encoding;
+    out.push_back(std::move(finding));
+  }
+}
+
+}  // namespace sprawl

@@ -1,0 +1,34 @@
+// ScanEngine: everything immutable a scan shares across threads — the compiled rules and the
+// compiled allow-lists — built once from the resolved rule configuration.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sprawl/result.h"
+#include "src/check/allowlist.h"
+#include "src/match/rule_database.h"
+#include "src/rules/config_loader.h"
+
+namespace sprawl {
+
+class ScanEngine {
+ public:
+  static Result<std::unique_ptr<ScanEngine>> create(RuleConfig config, const DatabaseOptions& options);
+
+  const RuleDatabase& database() const { return *m_database; }
+  const AllowlistSet& allowlists() const { return m_allowlists; }
+
+ private:
+  ScanEngine(std::unique_ptr<RuleDatabase> database, AllowlistSet allowlists)
+      : m_database(std::move(database)), m_allowlists(std::move(allowlists)) {}
+  std::unique_ptr<RuleDatabase> m_database;
+  AllowlistSet m_allowlists;
+};
+
+/// Resolves the rule configuration for a scan: the built-in rules, merged with the user's
+/// config file when one is given (`config_path`), gitleaks style.
+Result<RuleConfig> resolve_rule_config(const std::string& config_path);
+
+}  // namespace sprawl

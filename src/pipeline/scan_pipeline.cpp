@@ -1,0 +1,190 @@
+// The scan pipeline wired in one place: a source thread walks the inputs into a bounded queue,
+// N workers read, identify (git blob id), dedupe, scan and check each blob, and the findings
+// are gathered, sorted and handed back for reporting.
+#include "src/pipeline/scan_pipeline.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+#include "sprawl/blob.h"
+#include "src/pipeline/blob_scanner.h"
+#include "src/pipeline/bounded_queue.h"
+#include "src/source/file_reader.h"
+
+namespace sprawl {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using SharedScan = std::shared_future<std::shared_ptr<const BlobScan>>;
+
+/// State every worker writes to; guarded by its mutexes, progress counters are atomics.
+class ScanState : public WalkSink {
+ public:
+  ScanState(const ScanCallbacks& callbacks, std::size_t queue_depth) : queue(queue_depth), m_callbacks(callbacks) {}
+
+  void file(InputFile file) override { queue.push(std::move(file)); }
+
+  void diagnostic(InputDiagnostic diagnostic) override {
+    if (m_callbacks.diagnostic) m_callbacks.diagnostic(diagnostic);
+    std::lock_guard lock(m_mutex);
+    (diagnostic.is_error ? outcome.errors : outcome.skipped).push_back(std::move(diagnostic));
+  }
+
+  /// The shared scan of blob `id`: the first caller gets an empty promise to fulfil.
+  SharedScan lookup(const BlobId& id, std::promise<std::shared_ptr<const BlobScan>>& promise, bool& first) {
+    std::lock_guard lock(m_cache_mutex);
+    auto [it, inserted] = m_cache.try_emplace(id);
+    first = inserted;
+    if (inserted) it->second = promise.get_future().share();
+    return it->second;
+  }
+
+  void add(std::vector<Finding>& findings, const DropCounts& drops, std::uint64_t bytes, bool duplicate,
+           const DropCounts& blob_drops) {
+    files.fetch_add(1, std::memory_order_relaxed);
+    found.fetch_add(findings.size(), std::memory_order_relaxed);
+    std::lock_guard lock(m_mutex);
+    ++outcome.summary.files_scanned;
+    if (duplicate) ++outcome.summary.duplicate_blobs;
+    else outcome.summary.bytes_scanned += bytes, outcome.summary.dropped += blob_drops;
+    outcome.summary.dropped += drops;
+    for (auto& f : findings) outcome.findings.push_back(std::move(f));
+  }
+
+  void add_empty() {
+    std::lock_guard lock(m_mutex);
+    ++outcome.summary.empty_files;
+  }
+
+  BoundedQueue<InputFile> queue;
+  std::atomic<std::uint64_t> files{0}, bytes{0}, found{0};
+  ScanOutcome outcome;
+
+ private:
+  const ScanCallbacks& m_callbacks;
+  std::mutex m_mutex, m_cache_mutex;
+  std::unordered_map<BlobId, SharedScan, BlobIdHash> m_cache;
+};
+
+void scan_worker(const ScanConfig& config, const ScanEngine& engine, ScanState& state, Matcher matcher) {
+  BlobScanner scanner(engine, std::move(matcher), config.binary_findings_cap);
+  std::string buffer;
+  std::vector<Finding> findings;
+  while (auto file = state.queue.pop()) {
+    const ReadOutcome read =
+        file->is_stdin ? read_stdin(config.max_file_size, buffer) : read_file(file->path, config.max_file_size, buffer);
+    if (read.status == ReadStatus::error) {
+      state.diagnostic({file->display_path, fmt::format("cannot read: {}", read.message)});
+      continue;
+    }
+    if (read.status == ReadStatus::too_large) {
+      state.diagnostic({file->display_path,
+                        fmt::format("larger than --max-file-size ({} > {} bytes), not scanned", read.size,
+                                    config.max_file_size),
+                        false});
+      continue;
+    }
+    if (buffer.empty()) {
+      if (file->is_stdin) state.diagnostic({"-", "standard input is empty (0 bytes read)"});
+      else state.add_empty();
+      continue;
+    }
+    state.bytes.fetch_add(buffer.size(), std::memory_order_relaxed);
+    const BlobId id = git_blob_id(buffer);
+    std::promise<std::shared_ptr<const BlobScan>> promise;
+    bool first = false;
+    SharedScan shared = state.lookup(id, promise, first);
+    if (first) promise.set_value(std::make_shared<const BlobScan>(scanner.scan(buffer)));
+    const BlobScan& scan = *shared.get();
+    findings.clear();
+    DropCounts drops;
+    scanner.findings_for(scan, id, Provenance{file->display_path, file->relative_path}, findings, drops);
+    state.add(findings, drops, buffer.size(), !first, scan.drops);
+  }
+}
+
+/// Calls the progress callback every 200 ms once `delay` has passed, until stopped.
+class ProgressTicker {
+ public:
+  ProgressTicker(const ScanCallbacks& callbacks, const ScanState& state, std::chrono::milliseconds delay)
+      : m_thread([this, &callbacks, &state, delay] { run(callbacks, state, delay); }) {}
+  ~ProgressTicker() {
+    {
+      std::lock_guard lock(m_mutex);
+      m_stop = true;
+    }
+    m_wake.notify_all();
+    m_thread.join();
+  }
+
+ private:
+  void run(const ScanCallbacks& callbacks, const ScanState& state, std::chrono::milliseconds delay) {
+    const auto start = Clock::now();
+    std::unique_lock lock(m_mutex);
+    if (m_wake.wait_for(lock, delay, [&] { return m_stop; })) return;
+    do {
+      ScanProgress p{state.files.load(), state.bytes.load(), state.found.load(),
+                     std::chrono::duration<double>(Clock::now() - start).count()};
+      callbacks.progress(p);
+    } while (!m_wake.wait_for(lock, std::chrono::milliseconds(200), [&] { return m_stop; }));
+  }
+
+  std::mutex m_mutex;
+  std::condition_variable m_wake;
+  bool m_stop = false;
+  std::thread m_thread;
+};
+
+bool finding_order(const Finding& a, const Finding& b) {
+  if (a.provenance.path != b.provenance.path) return a.provenance.path < b.provenance.path;
+  if (a.start.line != b.start.line) return a.start.line < b.start.line;
+  if (a.start.column != b.start.column) return a.start.column < b.start.column;
+  return a.rule->id < b.rule->id;
+}
+
+}  // namespace
+
+ScanOutcome run_scan(const ScanConfig& config, const ScanEngine& engine, const ScanCallbacks& callbacks) {
+  const auto start = Clock::now();
+  const unsigned threads = config.threads ? config.threads : std::max(1u, std::thread::hardware_concurrency());
+  ScanState state(callbacks, 1024);
+  std::vector<std::thread> workers;
+  for (unsigned i = 0; i < threads; ++i) {
+    auto matcher = Matcher::create(engine.database());
+    if (!matcher) {
+      state.diagnostic({"sprawl", matcher.error().message});
+      break;
+    }
+    workers.emplace_back(scan_worker, std::cref(config), std::cref(engine), std::ref(state), std::move(matcher.value()));
+  }
+  if (workers.empty()) {  // nothing could scan: say so instead of waiting on a full queue
+    state.queue.close();
+    state.outcome.summary.errors = state.outcome.errors.size();
+    return std::move(state.outcome);
+  }
+  {
+    std::unique_ptr<ProgressTicker> ticker;
+    if (callbacks.progress)
+      ticker = std::make_unique<ProgressTicker>(callbacks, state, std::chrono::milliseconds(config.progress_after_ms));
+    walk_inputs(config.inputs, state);
+    state.queue.close();
+    for (auto& worker : workers) worker.join();
+  }
+  ScanOutcome outcome = std::move(state.outcome);
+  std::sort(outcome.findings.begin(), outcome.findings.end(), finding_order);
+  outcome.summary.errors = outcome.errors.size();
+  outcome.summary.skipped = outcome.skipped.size();
+  outcome.summary.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  return outcome;
+}
+
+}  // namespace sprawl

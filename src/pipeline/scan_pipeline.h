@@ -1,0 +1,45 @@
+// The scan pipeline: sources → blobs → matcher → checks → findings, on all cores.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "sprawl/finding.h"
+#include "sprawl/scan_config.h"
+#include "src/check/match_checks.h"
+#include "src/pipeline/scan_engine.h"
+#include "src/source/filesystem_walker.h"
+
+namespace sprawl {
+
+struct ScanSummary {
+  std::uint64_t files_scanned = 0, bytes_scanned = 0, duplicate_blobs = 0, empty_files = 0;
+  std::uint64_t errors = 0, skipped = 0;
+  DropCounts dropped;
+  double seconds = 0.0;
+};
+
+/// Everything a scan produced, ready for the report writers.
+struct ScanOutcome {
+  std::vector<Finding> findings;          ///< sorted by path, line, column, rule
+  std::vector<InputDiagnostic> errors;    ///< inputs that could not be read
+  std::vector<InputDiagnostic> skipped;   ///< inputs left out on purpose, with the reason
+  ScanSummary summary;
+};
+
+/// A snapshot for the progress line.
+struct ScanProgress {
+  std::uint64_t files = 0, bytes = 0, findings = 0;
+  double seconds = 0.0;
+};
+
+struct ScanCallbacks {
+  std::function<void(const InputDiagnostic&)> diagnostic;  ///< called as problems are found
+  std::function<void(const ScanProgress&)> progress;      ///< called periodically after a delay
+};
+
+/// Runs a scan of `config.inputs` with `engine`.
+ScanOutcome run_scan(const ScanConfig& config, const ScanEngine& engine, const ScanCallbacks& callbacks);
+
+}  // namespace sprawl

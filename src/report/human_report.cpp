@@ -1,0 +1,67 @@
+// Human output: one block per finding (colour on a terminal), then one summary line.
+#include <fmt/format.h>
+
+#include "src/report/redact.h"
+#include "src/report/report.h"
+
+namespace sprawl {
+namespace {
+
+struct Palette {
+  const char *bold = "", *dim = "", *red = "", *yellow = "", *cyan = "", *reset = "";
+};
+
+Palette palette(bool color) {
+  if (!color) return {};
+  return {"\033[1m", "\033[2m", "\033[31m", "\033[33m", "\033[36m", "\033[0m"};
+}
+
+const char* severity_color(Severity s, const Palette& p) {
+  return s >= Severity::high ? p.red : s == Severity::medium ? p.yellow : p.dim;
+}
+
+std::string human_size(std::uint64_t bytes) {
+  if (bytes >= (1ull << 30)) return fmt::format("{:.2f} GiB", bytes / double(1ull << 30));
+  if (bytes >= (1ull << 20)) return fmt::format("{:.1f} MiB", bytes / double(1ull << 20));
+  if (bytes >= 1024) return fmt::format("{:.1f} KiB", bytes / 1024.0);
+  return fmt::format("{} B", bytes);
+}
+
+}  // namespace
+
+std::string summary_line(const ScanOutcome& outcome) {
+  const auto& s = outcome.summary;
+  std::string line = fmt::format("{} finding{} in {} file{} ({}) in {:.2f} s", outcome.findings.size(),
+                                 outcome.findings.size() == 1 ? "" : "s", s.files_scanned,
+                                 s.files_scanned == 1 ? "" : "s", human_size(s.bytes_scanned), s.seconds);
+  if (s.errors) line += fmt::format("; {} unreadable input{}", s.errors, s.errors == 1 ? "" : "s");
+  if (s.skipped) line += fmt::format("; {} skipped", s.skipped);
+  const auto& d = s.dropped;
+  const std::uint64_t dropped = d.entropy + d.placeholder + d.allowlist + d.binary_cap;
+  if (dropped)
+    line += fmt::format("; {} dropped ({} low entropy, {} placeholder, {} allow-listed, {} over binary cap)",
+                        dropped, d.entropy, d.placeholder, d.allowlist, d.binary_cap);
+  return line;
+}
+
+std::string render_human(const ScanOutcome& outcome, const ReportOptions& options) {
+  const Palette p = palette(options.color);
+  std::string out;
+  for (const auto& f : outcome.findings) {
+    const Rule& r = *f.rule;
+    out += fmt::format("{}{}{}{}  {}[{}]{}\n", p.bold, severity_color(r.severity, p), r.id, p.reset,
+                       severity_color(r.severity, p), to_string(r.severity), p.reset);
+    out += fmt::format("  {}\n", r.description);
+    out += fmt::format("  {}Location:{} {}{}:{}:{}{}\n", p.dim, p.reset, p.cyan, f.provenance.path, f.start.line,
+                       f.start.column, p.reset);
+    out += fmt::format("  {}Secret:{}   {}\n", p.dim, p.reset, options.show_secrets ? f.secret : redact_secret(f.secret));
+    out += fmt::format("  {}Provider:{} {}   {}NHI type:{} {}\n", p.dim, p.reset, r.provider, p.dim, p.reset, r.nhi_type);
+    out += fmt::format("  {}Fingerprint:{} {}{}\n", p.dim, p.reset, f.fingerprint.substr(0, 16),
+                       f.encoding == TextEncoding::utf8 ? "" : fmt::format("   ({})", to_string(f.encoding)));
+    out += '\n';
+  }
+  out += fmt::format("{}sprawl:{} {}\n", p.bold, p.reset, summary_line(outcome));
+  return out;
+}
+
+}  // namespace sprawl

@@ -1,0 +1,131 @@
+// JSON string escaping and container bookkeeping.
+#include "src/report/json_writer.h"
+
+#include <cmath>
+
+#include <fmt/format.h>
+
+namespace sprawl {
+namespace {
+
+// Length of the valid UTF-8 sequence at s[i], or 0 when the bytes there are not one.
+std::size_t utf8_sequence(std::string_view s, std::size_t i) {
+  const auto c = static_cast<unsigned char>(s[i]);
+  const std::size_t n = (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+  if (n == 0 || i + n > s.size()) return 0;
+  for (std::size_t k = 1; k < n; ++k) {
+    if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 0;
+  }
+  return n;
+}
+
+}  // namespace
+
+void append_json_string(std::string& out, std::string_view text) {
+  out.push_back('"');
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    switch (c) {
+      case '"': out += "\\\""; continue;
+      case '\\': out += "\\\\"; continue;
+      case '\n': out += "\\n"; continue;
+      case '\r': out += "\\r"; continue;
+      case '\t': out += "\\t"; continue;
+      default: break;
+    }
+    if (c < 0x20 || c == 0x7F) {
+      out += fmt::format("\\u{:04x}", c);
+    } else if (c < 0x80) {
+      out.push_back(static_cast<char>(c));
+    } else if (const std::size_t n = utf8_sequence(text, i)) {
+      out.append(text.substr(i, n));
+      i += n - 1;
+    } else {
+      out += "\\ufffd";
+    }
+  }
+  out.push_back('"');
+}
+
+void JsonWriter::separator() {
+  if (m_after_key) {
+    m_after_key = false;
+    return;
+  }
+  if (!m_first.empty()) {
+    if (!m_first.back()) m_out.push_back(',');
+    m_first.back() = false;
+  }
+}
+
+JsonWriter& JsonWriter::begin_object() {
+  separator();
+  m_out.push_back('{');
+  m_first.push_back(true);
+  return *this;
+}
+
+JsonWriter& JsonWriter::end_object() {
+  m_out.push_back('}');
+  m_first.pop_back();
+  return *this;
+}
+
+JsonWriter& JsonWriter::begin_array() {
+  separator();
+  m_out.push_back('[');
+  m_first.push_back(true);
+  return *this;
+}
+
+JsonWriter& JsonWriter::end_array() {
+  m_out.push_back(']');
+  m_first.pop_back();
+  return *this;
+}
+
+JsonWriter& JsonWriter::key(std::string_view name) {
+  separator();
+  append_json_string(m_out, name);
+  m_out.push_back(':');
+  m_after_key = true;
+  return *this;
+}
+
+JsonWriter& JsonWriter::value(std::string_view text) {
+  separator();
+  append_json_string(m_out, text);
+  return *this;
+}
+
+JsonWriter& JsonWriter::value(std::int64_t number) {
+  separator();
+  m_out += std::to_string(number);
+  return *this;
+}
+
+JsonWriter& JsonWriter::value(std::uint64_t number) {
+  separator();
+  m_out += std::to_string(number);
+  return *this;
+}
+
+JsonWriter& JsonWriter::value(double number) {
+  separator();
+  m_out += std::isfinite(number) ? fmt::format("{:.3f}", number) : std::string("null");
+  return *this;
+}
+
+JsonWriter& JsonWriter::value(bool flag) {
+  separator();
+  m_out += flag ? "true" : "false";
+  return *this;
+}
+
+JsonWriter& JsonWriter::string_array(const std::vector<std::string>& items) {
+  begin_array();
+  for (const auto& item : items) value(item);
+  return end_array();
+}
+
+}  // namespace sprawl

@@ -1,0 +1,203 @@
+// Parses sprawl rule files and gitleaks v8 configurations (toml++) into RuleConfig values.
+#include "src/rules/config_loader.h"
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+namespace sprawl {
+namespace {
+
+std::vector<std::string> string_array(const toml::node_view<const toml::node>& node) {
+  std::vector<std::string> out;
+  if (const auto* array = node.as_array()) {
+    for (const auto& item : *array) {
+      if (auto text = item.value<std::string>()) out.push_back(*text);
+    }
+  }
+  return out;
+}
+
+Result<Severity> parse_severity(std::string_view text) {
+  static const std::pair<std::string_view, Severity> names[] = {
+      {"info", Severity::info},     {"low", Severity::low},   {"medium", Severity::medium},
+      {"high", Severity::high},     {"critical", Severity::critical}};
+  for (const auto& [name, value] : names) {
+    if (name == text) return value;
+  }
+  return Error{fmt::format("unknown severity '{}'", text)};
+}
+
+Result<Confidence> parse_confidence(std::string_view text) {
+  if (text == "low") return Confidence::low;
+  if (text == "medium") return Confidence::medium;
+  if (text == "high") return Confidence::high;
+  return Error{fmt::format("unknown confidence '{}'", text)};
+}
+
+Result<Allowlist> parse_allowlist(const toml::table& table) {
+  Allowlist list;
+  const toml::node_view<const toml::node> view{table};
+  list.description = view["description"].value_or(std::string{});
+  list.paths = string_array(view["paths"]);
+  list.regexes = string_array(view["regexes"]);
+  list.stopwords = string_array(view["stopwords"]);
+  const std::string target = view["regexTarget"].value_or(std::string{"secret"});
+  if (target == "match") list.regex_target = RegexTarget::match;
+  else if (target == "line") list.regex_target = RegexTarget::line;
+  else if (target != "secret") return Error{fmt::format("unknown regexTarget '{}'", target)};
+  const std::string condition = view["condition"].value_or(std::string{"OR"});
+  list.require_all = condition == "AND" || condition == "and";
+  return list;
+}
+
+// Reads both gitleaks spellings: `[allowlist]` (one table) and `[[allowlists]]` (an array).
+Result<std::vector<Allowlist>> parse_allowlists(const toml::node_view<const toml::node>& single,
+                                                const toml::node_view<const toml::node>& many) {
+  std::vector<Allowlist> out;
+  if (const auto* table = single.as_table()) {
+    auto list = parse_allowlist(*table);
+    if (!list) return list.error();
+    out.push_back(std::move(list.value()));
+  }
+  if (const auto* array = many.as_array()) {
+    for (const auto& item : *array) {
+      const auto* table = item.as_table();
+      if (!table) return Error{"allowlists entries must be tables"};
+      auto list = parse_allowlist(*table);
+      if (!list) return list.error();
+      out.push_back(std::move(list.value()));
+    }
+  }
+  return out;
+}
+
+Result<Rule> parse_rule(const toml::table& table, const std::string& source) {
+  const toml::node_view<const toml::node> view{table};
+  Rule rule;
+  rule.source = source;
+  rule.id = view["id"].value_or(std::string{});
+  if (rule.id.empty()) return Error{"a rule has no id"};
+  auto fail = [&](const std::string& why) { return Error{fmt::format("rule '{}': {}", rule.id, why)}; };
+  rule.description = view["description"].value_or(rule.id);
+  rule.regex = view["regex"].value_or(std::string{});
+  rule.path_regex = view["path"].value_or(std::string{});
+  if (rule.regex.empty() && rule.path_regex.empty()) return fail("no regex");
+  if (rule.regex.empty()) return fail("path-only rules are not supported yet");
+  if (auto group = view["secretGroup"].value<int64_t>()) {
+    if (*group < 0 || *group > 64) return fail("secretGroup out of range");
+    rule.secret_group = static_cast<int>(*group);
+  }
+  rule.entropy = view["entropy"].value_or(0.0);
+  rule.keywords = string_array(view["keywords"]);
+  rule.tags = string_array(view["tags"]);
+  rule.provider = view["provider"].value_or(std::string{"generic"});
+  rule.nhi_type = view["nhi_type"].value_or(std::string{"api_key"});
+  if (auto severity = parse_severity(view["severity"].value_or(std::string{"medium"}))) rule.severity = *severity;
+  else return fail(severity.error().message);
+  if (auto confidence = parse_confidence(view["confidence"].value_or(std::string{"medium"}))) rule.confidence = *confidence;
+  else return fail(confidence.error().message);
+  rule.examples = string_array(view["examples"]);
+  rule.negative_examples = string_array(view["negative_examples"]);
+  auto lists = parse_allowlists(view["allowlist"], view["allowlists"]);
+  if (!lists) return fail(lists.error().message);
+  rule.allowlists = std::move(lists.value());
+  return rule;
+}
+
+}  // namespace
+
+Result<RuleConfig> parse_rule_config(std::string_view toml_text, const std::string& source_name) {
+  toml::table root;
+  try {
+    root = toml::parse(toml_text, source_name);
+  } catch (const toml::parse_error& e) {
+    const auto& where = e.source().begin;
+    return Error{fmt::format("{}:{}:{}: invalid TOML: {}", source_name, where.line, where.column,
+                             e.description())};
+  }
+  RuleConfig config;
+  const toml::node_view<const toml::node> view{root};
+  if (const auto* rules = view["rules"].as_array()) {
+    for (const auto& item : *rules) {
+      const auto* table = item.as_table();
+      if (!table) return Error{fmt::format("{}: [[rules]] entries must be tables", source_name)};
+      auto rule = parse_rule(*table, source_name);
+      if (!rule) return Error{fmt::format("{}: {}", source_name, rule.error().message)};
+      config.rules.push_back(std::move(rule.value()));
+    }
+  } else if (view["rules"]) {
+    return Error{fmt::format("{}: 'rules' must be an array of tables", source_name)};
+  }
+  auto lists = parse_allowlists(view["allowlist"], view["allowlists"]);
+  if (!lists) return Error{fmt::format("{}: {}", source_name, lists.error().message)};
+  config.allowlists = std::move(lists.value());
+  if (const auto* extend = view["extend"].as_table()) {
+    config.has_extend = true;
+    const toml::node_view<const toml::node> ext{*extend};
+    config.extend_use_default = ext["useDefault"].value_or(false);
+    config.disabled_rules = string_array(ext["disabledRules"]);
+    if (ext["path"]) return Error{fmt::format("{}: [extend] path is not supported yet", source_name)};
+  }
+  return config;
+}
+
+Result<RuleConfig> load_rule_config_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Error{fmt::format("{}: cannot open config file", path)};
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) return Error{fmt::format("{}: cannot read config file", path)};
+  return parse_rule_config(text.str(), path);
+}
+
+RuleConfig merge_with_builtin(RuleConfig builtin, RuleConfig user) {
+  const bool keep_defaults = user.rules.empty() || (user.has_extend && user.extend_use_default);
+  RuleConfig merged;
+  if (keep_defaults) {
+    const std::set<std::string> disabled(user.disabled_rules.begin(), user.disabled_rules.end());
+    std::set<std::string> overridden;
+    for (const auto& rule : user.rules) overridden.insert(rule.id);
+    for (auto& rule : builtin.rules) {
+      if (!disabled.count(rule.id) && !overridden.count(rule.id)) merged.rules.push_back(std::move(rule));
+    }
+    merged.allowlists = std::move(builtin.allowlists);
+  }
+  for (auto& rule : user.rules) merged.rules.push_back(std::move(rule));
+  for (auto& list : user.allowlists) merged.allowlists.push_back(std::move(list));
+  return merged;
+}
+
+Status validate_rules(const std::vector<Rule>& rules) {
+  std::set<std::string> ids;
+  for (const auto& rule : rules) {
+    if (!ids.insert(rule.id).second)
+      return Error{fmt::format("{}: duplicate rule id '{}'", rule.source, rule.id)};
+  }
+  return Ok{};
+}
+
+const char* to_string(Severity severity) {
+  switch (severity) {
+    case Severity::info: return "info";
+    case Severity::low: return "low";
+    case Severity::medium: return "medium";
+    case Severity::high: return "high";
+    case Severity::critical: return "critical";
+  }
+  return "medium";
+}
+
+const char* to_string(Confidence confidence) {
+  switch (confidence) {
+    case Confidence::low: return "low";
+    case Confidence::medium: return "medium";
+    case Confidence::high: return "high";
+  }
+  return "medium";
+}
+
+}  // namespace sprawl

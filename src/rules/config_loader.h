@@ -1,0 +1,35 @@
+// Loading rule and allow-list configuration from TOML (sprawl rule files and gitleaks configs).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sprawl/result.h"
+#include "sprawl/rule.h"
+
+namespace sprawl {
+
+/// A parsed configuration file: rules, global allow-lists and gitleaks `[extend]` settings.
+struct RuleConfig {
+  std::vector<Rule> rules;
+  std::vector<Allowlist> allowlists;
+  bool has_extend = false;      ///< an [extend] table was present
+  bool extend_use_default = false;
+  std::vector<std::string> disabled_rules;
+};
+
+/// Parses TOML text; `source_name` names the input in error messages.
+Result<RuleConfig> parse_rule_config(std::string_view toml_text, const std::string& source_name);
+
+/// Reads and parses a TOML file.
+Result<RuleConfig> load_rule_config_file(const std::string& path);
+
+/// Combines the built-in rules with a user configuration, gitleaks style: a config that defines
+/// rules replaces the defaults unless it says `[extend] useDefault = true`.
+RuleConfig merge_with_builtin(RuleConfig builtin, RuleConfig user);
+
+/// Checks ids are unique and fields are within their enums; returns the first problem.
+Status validate_rules(const std::vector<Rule>& rules);
+
+}  // namespace sprawl
