@@ -71,13 +71,13 @@ BlobScan BlobScanner::scan(std::string_view bytes) {
     result.matches.push_back(std::move(kept));
   }
   drop_generic_overlaps(result.matches, rules);
+  if (!result.matches.empty()) result.blob_id = git_blob_id(bytes).hex();
   return result;
 }
 
-void BlobScanner::findings_for(const BlobScan& scan, const BlobId& id, const Provenance& where,
+void BlobScanner::findings_for(const BlobScan& scan, const Provenance& where,
                                std::vector<Finding>& out, DropCounts& drops) const {
   const auto& rules = m_engine->database().rules();
-  std::string blob_hex;
   for (const auto& blob_match : scan.matches) {
     const Match& match = blob_match.match;
     const CompiledRule& rule = rules[match.rule_index];
@@ -86,7 +86,6 @@ void BlobScanner::findings_for(const BlobScan& scan, const BlobId& id, const Pro
       ++drops.allowlist;
       continue;
     }
-    if (blob_hex.empty()) blob_hex = id.hex();
     Finding finding;
     finding.rule = rule.rule;
     finding.provenance = where;
@@ -95,7 +94,7 @@ void BlobScanner::findings_for(const BlobScan& scan, const BlobId& id, const Pro
     finding.secret = match.secret;
     finding.fingerprint = finding_fingerprint(rule.rule->id, match.secret);
     finding.entropy = match.entropy;
-    finding.blob_id = blob_hex;
+    finding.blob_id = scan.blob_id;
     finding.encoding = scan.encoding;
     out.push_back(std::move(finding));
   }

@@ -25,6 +25,7 @@ struct BlobMatch {
 struct BlobScan {
   TextEncoding encoding = TextEncoding::utf8;
   std::vector<BlobMatch> matches;  ///< ordered by position
+  std::string blob_id;             ///< hex git blob id; computed only when there are matches
   DropCounts drops;
 };
 
@@ -37,7 +38,7 @@ class BlobScanner {
   BlobScan scan(std::string_view bytes);
 
   /// The findings of `scan` at one location, after path allow-lists and rule path filters.
-  void findings_for(const BlobScan& scan, const BlobId& id, const Provenance& where, std::vector<Finding>& out,
+  void findings_for(const BlobScan& scan, const Provenance& where, std::vector<Finding>& out,
                     DropCounts& drops) const;
 
  private:

@@ -40,7 +40,7 @@ class ScanState : public WalkSink {
   }
 
   /// The shared scan of blob `id`: the first caller gets an empty promise to fulfil.
-  SharedScan lookup(const BlobId& id, std::promise<std::shared_ptr<const BlobScan>>& promise, bool& first) {
+  SharedScan lookup(const ContentKey& id, std::promise<std::shared_ptr<const BlobScan>>& promise, bool& first) {
     std::lock_guard lock(m_cache_mutex);
     auto [it, inserted] = m_cache.try_emplace(id);
     first = inserted;
@@ -72,7 +72,7 @@ class ScanState : public WalkSink {
  private:
   const ScanCallbacks& m_callbacks;
   std::mutex m_mutex, m_cache_mutex;
-  std::unordered_map<BlobId, SharedScan, BlobIdHash> m_cache;
+  std::unordered_map<ContentKey, SharedScan, ContentKeyHash> m_cache;
 };
 
 void scan_worker(const ScanConfig& config, const ScanEngine& engine, ScanState& state, Matcher matcher) {
@@ -99,7 +99,7 @@ void scan_worker(const ScanConfig& config, const ScanEngine& engine, ScanState& 
       continue;
     }
     state.bytes.fetch_add(buffer.size(), std::memory_order_relaxed);
-    const BlobId id = git_blob_id(buffer);
+    const ContentKey id = content_key(buffer);
     std::promise<std::shared_ptr<const BlobScan>> promise;
     bool first = false;
     SharedScan shared = state.lookup(id, promise, first);
@@ -107,7 +107,7 @@ void scan_worker(const ScanConfig& config, const ScanEngine& engine, ScanState& 
     const BlobScan& scan = *shared.get();
     findings.clear();
     DropCounts drops;
-    scanner.findings_for(scan, id, Provenance{file->display_path, file->relative_path}, findings, drops);
+    scanner.findings_for(scan, Provenance{file->display_path, file->relative_path}, findings, drops);
     state.add(findings, drops, buffer.size(), !first, scan.drops);
   }
 }

@@ -1,5 +1,6 @@
 // Git blob ids with OpenSSL's SHA-1 (hardware-accelerated where the CPU has SHA extensions).
 #include <openssl/sha.h>
+#include <xxhash.h>
 
 #include <string>
 
@@ -17,6 +18,11 @@ BlobId git_blob_id(std::string_view content) {
   BlobId id;
   SHA1_Final(id.bytes.data(), &context);
   return id;
+}
+
+ContentKey content_key(std::string_view content) {
+  const XXH128_hash_t hash = XXH3_128bits(content.data(), content.size());
+  return {content.size(), hash.high64, hash.low64};
 }
 
 std::string BlobId::hex() const { return to_hex(bytes.data(), bytes.size()); }
