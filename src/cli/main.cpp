@@ -21,7 +21,7 @@ void add_scan_command(CLI::App& app, sprawl::ScanConfig& config, std::string& fo
   scan->add_option("-c,--config", config.config_path,
                    "Rule/allow-list config (sprawl or gitleaks TOML; default: .sprawl.toml in the scan root)");
   scan->add_option("--max-file-size", config.max_file_size, "Skip files larger than BYTES (default: 26214400 = 25 MiB)")
-      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 32));
+      ->check(CLI::Range(std::uint64_t{1}, (std::uint64_t{1} << 32) - 1));
   scan->add_flag("--show-secrets", config.show_secrets, "Print secrets in full (redacted by default)");
   scan->add_option("--exit-code", config.findings_exit_code, "Exit code when findings are reported (default: 1)")
       ->check(CLI::Range(0, 255));

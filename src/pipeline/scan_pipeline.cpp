@@ -48,6 +48,13 @@ class ScanState : public WalkSink {
     return it->second;
   }
 
+  /// Keeps only the key of a blob that had no matches: a later copy needs nothing else, and
+  /// the cache then costs ~70 bytes per distinct blob whatever the corpus size.
+  void forget_clean(const ContentKey& id) {
+    std::lock_guard lock(m_cache_mutex);
+    m_cache[id] = SharedScan{};
+  }
+
   void add(std::vector<Finding>& findings, const DropCounts& drops, std::uint64_t bytes, bool duplicate,
            const DropCounts& blob_drops) {
     files.fetch_add(1, std::memory_order_relaxed);
@@ -103,8 +110,14 @@ void scan_worker(const ScanConfig& config, const ScanEngine& engine, ScanState& 
     std::promise<std::shared_ptr<const BlobScan>> promise;
     bool first = false;
     SharedScan shared = state.lookup(id, promise, first);
-    if (first) promise.set_value(std::make_shared<const BlobScan>(scanner.scan(buffer)));
-    const BlobScan& scan = *shared.get();
+    if (first) {
+      auto scan = std::make_shared<const BlobScan>(scanner.scan(buffer));
+      const bool clean = scan->matches.empty();
+      promise.set_value(std::move(scan));
+      if (clean) state.forget_clean(id);
+    }
+    static const BlobScan kClean;
+    const BlobScan& scan = shared.valid() ? *shared.get() : kClean;
     findings.clear();
     DropCounts drops;
     scanner.findings_for(scan, Provenance{file->display_path, file->relative_path}, findings, drops);
