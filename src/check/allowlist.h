@@ -33,7 +33,7 @@ class AllowlistSet {
   /// Whether the match is allowed at `relative_path`, given its content hits.
   bool allowed(std::uint32_t rule_index, std::string_view relative_path, const std::vector<AllowHit>& hits) const;
 
-  /// Whether any list has a path condition (so a blob-level decision cannot be final).
+  /// Whether there are no allow-lists at all (then content conditions need not be evaluated).
   bool empty() const { return m_lists.empty(); }
 
  private:

@@ -28,7 +28,8 @@ std::size_t confirm_window(const char* pattern, unsigned flags) {
   }
   const unsigned width = info->max_width;
   std::free(info);
-  return width == UINT_MAX || width > kUnboundedConfirmWindow ? kUnboundedConfirmWindow : width;
+  if (width == UINT_MAX) return kUnboundedConfirmWindow;
+  return width > kMaxConfirmWindow ? kMaxConfirmWindow : width;
 }
 
 }  // namespace

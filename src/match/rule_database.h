@@ -92,5 +92,7 @@ class RuleDatabase {
 
 /// Window used to confirm a rule whose longest match is unbounded.
 inline constexpr std::size_t kUnboundedConfirmWindow = 16 * 1024;
+/// Largest window for a bounded rule; a rule can be wider only in theory (RE2 caps repeats at 1000).
+inline constexpr std::size_t kMaxConfirmWindow = 1024 * 1024;
 
 }  // namespace sprawl

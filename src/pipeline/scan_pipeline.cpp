@@ -143,7 +143,8 @@ class ProgressTicker {
   void run(const ScanCallbacks& callbacks, const ScanState& state, std::chrono::milliseconds delay) {
     const auto start = Clock::now();
     std::unique_lock lock(m_mutex);
-    if (m_wake.wait_for(lock, delay, [&] { return m_stop; })) return;
+    // With no delay the first line is always printed, even for a scan that is already over.
+    if (delay.count() > 0 && m_wake.wait_for(lock, delay, [&] { return m_stop; })) return;
     do {
       ScanProgress p{state.files.load(), state.bytes.load(), state.found.load(),
                      std::chrono::duration<double>(Clock::now() - start).count()};

@@ -5,21 +5,9 @@
 
 #include <fmt/format.h>
 
+#include "src/util/utf8.h"
+
 namespace sprawl {
-namespace {
-
-// Length of the valid UTF-8 sequence at s[i], or 0 when the bytes there are not one.
-std::size_t utf8_sequence(std::string_view s, std::size_t i) {
-  const auto c = static_cast<unsigned char>(s[i]);
-  const std::size_t n = (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-  if (n == 0 || i + n > s.size()) return 0;
-  for (std::size_t k = 1; k < n; ++k) {
-    if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 0;
-  }
-  return n;
-}
-
-}  // namespace
 
 void append_json_string(std::string& out, std::string_view text) {
   out.push_back('"');
@@ -37,7 +25,7 @@ void append_json_string(std::string& out, std::string_view text) {
       out += fmt::format("\\u{:04x}", c);
     } else if (c < 0x80) {
       out.push_back(static_cast<char>(c));
-    } else if (const std::size_t n = utf8_sequence(text, i)) {
+    } else if (const std::size_t n = utf8_sequence_length(text, i)) {
       out.append(text.substr(i, n));
       i += n - 1;
     } else {

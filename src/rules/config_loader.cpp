@@ -172,10 +172,15 @@ RuleConfig merge_with_builtin(RuleConfig builtin, RuleConfig user) {
 }
 
 Status validate_rules(const std::vector<Rule>& rules) {
+  static const std::set<std::string> nhi_types = {
+      "api_key",          "oauth_token", "service_account", "ssh_key",           "private_key",   "certificate",
+      "password",         "connection_string", "webhook",   "workload_identity", "ai_agent_key", "session_token"};
   std::set<std::string> ids;
   for (const auto& rule : rules) {
     if (!ids.insert(rule.id).second)
       return Error{fmt::format("{}: duplicate rule id '{}'", rule.source, rule.id)};
+    if (!nhi_types.count(rule.nhi_type))
+      return Error{fmt::format("{}: rule '{}': unknown nhi_type '{}'", rule.source, rule.id, rule.nhi_type)};
   }
   return Ok{};
 }

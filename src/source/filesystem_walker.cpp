@@ -10,6 +10,8 @@
 
 #include <fmt/format.h>
 
+#include "src/util/utf8.h"
+
 namespace sprawl {
 namespace {
 
@@ -20,19 +22,6 @@ struct PendingDir {
   std::vector<DirKey> ancestors;  // (device, inode) of this directory and those above it
   bool inside_git = false;
 };
-
-bool valid_utf8(const std::string& s) {
-  for (std::size_t i = 0; i < s.size();) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    const std::size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-    if (n == 0 || i + n > s.size()) return false;
-    for (std::size_t k = 1; k < n; ++k) {
-      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
-    }
-    i += n;
-  }
-  return true;
-}
 
 const char* special_kind(mode_t mode) {
   if (S_ISFIFO(mode)) return "a FIFO";
@@ -89,7 +78,7 @@ class Walker {
   }
 
   void emit_file(const std::string& path, const std::string& display, const std::string& relative) {
-    if (!valid_utf8(display))
+    if (!is_valid_utf8(display))
       m_sink.diagnostic({printable_path(display), "file name is not valid UTF-8; shown with \\x escapes", false});
     m_sink.file({path, printable_path(display), printable_path(relative), false});
   }
@@ -165,7 +154,7 @@ class Walker {
 }  // namespace
 
 std::string printable_path(const std::string& name) {
-  if (valid_utf8(name)) return name;
+  if (is_valid_utf8(name)) return name;
   std::string out;
   for (std::size_t i = 0; i < name.size(); ++i) {
     const auto c = static_cast<unsigned char>(name[i]);
