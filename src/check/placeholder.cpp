@@ -99,7 +99,7 @@ const char* placeholder_reason(std::string_view secret) {
     if (folded.find(word) != std::string::npos) return "marked as example or fake";
   }
   if (secret.size() <= kShortSecret) {
-    if (has_run(secret, 5)) return "repeated characters";
+    if (has_run(secret, 6)) return "repeated characters";
     if (has_sequence(folded, 5)) return "counting sequence";
     if (mostly_one_character(secret)) return "mostly one character";
   }

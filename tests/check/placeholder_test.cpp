@@ -70,16 +70,18 @@ TEST_CASE("placeholder filter drops bare words used as values", "[check]") {
   }
 }
 
-TEST_CASE("placeholder filter drops runs of five identical characters", "[check]") {
+TEST_CASE("placeholder filter drops runs of six identical characters", "[check]") {
   CHECK(reason("ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx") == "repeated characters");
-  CHECK(reason("Q8zT00000Lm") == "repeated characters");
-  CHECK(reason("Q8zT*****Lm") == "repeated characters");
-  CHECK(reason("abAAAAAcd") == "repeated characters");
+  CHECK(reason("Q8zT000000Lm") == "repeated characters");
+  CHECK(reason("Q8zT******Lm") == "repeated characters");
+  CHECK(reason("abAAAAAAcd") == "repeated characters");
 }
 
-TEST_CASE("placeholder filter keeps runs of four identical characters", "[check]") {
-  const std::string value = "Q8zT" + std::string("0000") + random_chars(kBase62, 16, 11);
+// Regression: a Square token is "EAAA" + random characters, so one in 62 starts "EAAAA".
+TEST_CASE("placeholder filter keeps runs of five identical characters", "[check]") {
+  const std::string value = "Q8zT" + std::string("00000") + random_chars(kBase62, 16, 11);
   CHECK_FALSE(is_placeholder(value));
+  CHECK_FALSE(is_placeholder("EAAA" "A" + random_chars(kBase62, 59, 12)));
 }
 
 TEST_CASE("placeholder filter drops counting sequences", "[check]") {
@@ -129,7 +131,7 @@ TEST_CASE("placeholder filter keeps long PEM-like bodies with AAAAA runs", "[che
   CHECK(placeholder_reason(pem) == nullptr);
 }
 
-TEST_CASE("placeholder filter still judges short values holding AAAAA", "[check]") {
-  const std::string value = random_chars(kBase62, 10, 21) + "AAAAA" + random_chars(kBase62, 10, 22);
+TEST_CASE("placeholder filter still judges short values holding AAAAAA", "[check]") {
+  const std::string value = random_chars(kBase62, 10, 21) + "AAAAAA" + random_chars(kBase62, 10, 22);
   CHECK(reason(value) == "repeated characters");
 }
