@@ -24,7 +24,7 @@ TEST_CASE(".sprawl.toml at the scan root allow-lists paths and secrets", "[cli][
   CHECK(scan.dropped_allowlist == 2);
 }
 
-TEST_CASE("--config with custom gitleaks-style rules replaces or extends the defaults", "[cli][config]") {
+TEST_CASE("scan --config with custom gitleaks-style rules replaces or extends the defaults", "[cli][config]") {
   TempDir tree;
   const std::string internal = "ACME-" + random_chars(kBase62, 30, 33);
   tree.write("a.txt", "acme_key = " + internal + "\nt = " + fake_github_pat(34) + "\n");

@@ -35,7 +35,7 @@ TEST_CASE("rules list prints a table, and an array of rule objects with --format
   }
 }
 
-TEST_CASE("--version names the program and its version", "[cli][rules]") {
+TEST_CASE("sprawl --version names the program and its version", "[cli][rules]") {
   const CliResult result = run_sprawl({"--version"});
   CHECK(result.exit_code == 0);
   CHECK(result.out.rfind("sprawl 0.", 0) == 0);

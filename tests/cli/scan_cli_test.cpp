@@ -196,14 +196,14 @@ TEST_CASE("paths are shown as given: file arguments, directories and stdin", "[c
   CHECK(parse_report(from_stdin.out).findings.at(0).path == "-");
 }
 
-TEST_CASE("--exit-code replaces the findings exit code", "[cli][scan]") {
+TEST_CASE("scan --exit-code replaces the findings exit code", "[cli][scan]") {
   TempDir tree;
   tree.write("a.txt", "t=" + fake_github_pat(10) + "\n");
   CHECK(run_sprawl({"scan", ".", "--exit-code", "42"}, tree.path()).exit_code == 42);
   CHECK(run_sprawl({"scan", ".", "--exit-code", "0"}, tree.path()).exit_code == 0);
 }
 
-TEST_CASE("--output writes the report to a file and keeps stdout quiet", "[cli][scan]") {
+TEST_CASE("scan --output writes the report to a file and keeps stdout quiet", "[cli][scan]") {
   TempDir tree;
   tree.write("a.txt", "t=" + fake_github_pat(11) + "\n");
   const std::string report = tree / "out/report.jsonl";
