@@ -33,7 +33,7 @@ constexpr std::array<std::string_view, 12> kWordValues = {
     "password", "passwd", "secret", "token", "null", "none", "nil", "true", "false", "undefined",
     "pass", "apikey"};
 
-constexpr std::size_t kShortSecret = 128;  // runs and sequences are only judged in short values
+constexpr std::size_t kShortSecret = 128;  // words, runs and sequences are only judged in short values
 
 std::string lower(std::string_view text) {
   std::string out(text);
@@ -95,10 +95,12 @@ const char* placeholder_reason(std::string_view secret) {
   for (auto word : kWordValues) {
     if (folded == word) return "a word, not a secret";
   }
-  for (auto word : kFakeWords) {
-    if (folded.find(word) != std::string::npos) return "marked as example or fake";
-  }
   if (secret.size() <= kShortSecret) {
+    // Long random bodies (keys, JWTs) contain short words by chance: one in ~30 base64 key
+    // bodies holds one of these, so only short values are judged by their words.
+    for (auto word : kFakeWords) {
+      if (folded.find(word) != std::string::npos) return "marked as example or fake";
+    }
     if (has_run(secret, 6)) return "repeated characters";
     if (has_sequence(folded, 5)) return "counting sequence";
     if (mostly_one_character(secret)) return "mostly one character";

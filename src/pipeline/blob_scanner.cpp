@@ -10,19 +10,24 @@
 namespace sprawl {
 namespace {
 
-// When a specific rule and a low-confidence (generic) rule report the same secret, only the
-// specific one is kept: `token = "ghp_..."` is a GitHub token, not a generic assignment.
-void drop_generic_overlaps(std::vector<BlobMatch>& matches, const std::vector<CompiledRule>& rules) {
-  auto is_generic = [&](const BlobMatch& m) { return rules[m.match.rule_index].rule->confidence == Confidence::low; };
+// When two rules report overlapping secrets, only the more specific one is kept: a rule of
+// higher confidence wins, and at equal confidence a provider's own rule beats a generic one.
+// `token = "ghp_..."` is a GitHub token, not a generic assignment; the private_key of a GCP
+// service-account file is that service account's key, not an anonymous PKCS#8 key.
+int specificity(const CompiledRule& rule) {
+  return static_cast<int>(rule.rule->confidence) * 2 + (rule.rule->provider != "generic" ? 1 : 0);
+}
+
+void drop_outranked_overlaps(std::vector<BlobMatch>& matches, const std::vector<CompiledRule>& rules) {
+  auto rank = [&](const BlobMatch& m) { return specificity(rules[m.match.rule_index]); };
   auto overlaps = [](const Match& a, const Match& b) {
     return a.secret_start < b.secret_end && b.secret_start < a.secret_end;
   };
   std::vector<bool> drop(matches.size(), false);
   for (std::size_t i = 0; i < matches.size(); ++i) {
-    if (!is_generic(matches[i])) continue;
     for (std::size_t j = 0; j < matches.size() && !drop[i]; ++j) {
       if (matches[j].match.secret_start >= matches[i].match.secret_end) break;  // ordered by start
-      drop[i] = j != i && !is_generic(matches[j]) && overlaps(matches[i].match, matches[j].match);
+      drop[i] = j != i && rank(matches[j]) > rank(matches[i]) && overlaps(matches[i].match, matches[j].match);
     }
   }
   std::size_t kept = 0;
@@ -70,7 +75,7 @@ BlobScan BlobScanner::scan(std::string_view bytes) {
     }
     result.matches.push_back(std::move(kept));
   }
-  drop_generic_overlaps(result.matches, rules);
+  if (m_resolve_overlaps) drop_outranked_overlaps(result.matches, rules);
   if (!result.matches.empty()) result.blob_id = git_blob_id(bytes).hex();
   return result;
 }

@@ -31,8 +31,11 @@ struct BlobScan {
 
 class BlobScanner {
  public:
-  BlobScanner(const ScanEngine& engine, Matcher matcher, std::size_t binary_findings_cap)
-      : m_engine(&engine), m_matcher(std::move(matcher)), m_binary_cap(binary_findings_cap) {}
+  /// `resolve_overlaps`: keep only the most specific rule where secrets overlap (scans); off
+  /// when each rule must be judged on its own (`rules check`).
+  BlobScanner(const ScanEngine& engine, Matcher matcher, std::size_t binary_findings_cap, bool resolve_overlaps = true)
+      : m_engine(&engine), m_matcher(std::move(matcher)), m_binary_cap(binary_findings_cap),
+        m_resolve_overlaps(resolve_overlaps) {}
 
   /// Scans `bytes`: decodes UTF-16, runs the matcher, applies entropy/placeholder checks.
   BlobScan scan(std::string_view bytes);
@@ -45,6 +48,7 @@ class BlobScanner {
   const ScanEngine* m_engine;
   Matcher m_matcher;
   std::size_t m_binary_cap;
+  bool m_resolve_overlaps;
   std::string m_decoded;
   std::vector<Match> m_matches;
 };

@@ -35,7 +35,7 @@ RuleCheckReport check_rules(const ScanEngine& engine) {
     report.failures.push_back({"*", matcher.error().message});
     return report;
   }
-  BlobScanner scanner(engine, std::move(matcher.value()), 1000);
+  BlobScanner scanner(engine, std::move(matcher.value()), 1000, /*resolve_overlaps=*/false);
   for (const auto& compiled : engine.database().rules()) {
     const Rule& rule = *compiled.rule;
     ++report.rules;

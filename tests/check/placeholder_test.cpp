@@ -135,3 +135,10 @@ TEST_CASE("placeholder filter still judges short values holding AAAAAA", "[check
   const std::string value = random_chars(kBase62, 10, 21) + "AAAAAA" + random_chars(kBase62, 10, 22);
   CHECK(reason(value) == "repeated characters");
 }
+
+// Regression: one long random key body in ~30 contains a word such as "fake" by chance.
+TEST_CASE("placeholder filter ignores words inside long random bodies", "[check]") {
+  const std::string body = random_chars(kBase62, 300, 41) + "Fake" + random_chars(kBase62, 300, 42);
+  CHECK(placeholder_reason(body) == nullptr);
+  CHECK(placeholder_reason("sk_" + std::string("fake_") + random_chars(kBase62, 24, 43)) != nullptr);
+}

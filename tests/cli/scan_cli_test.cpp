@@ -252,3 +252,12 @@ TEST_CASE("placeholders and documented example keys are not reported", "[cli][sc
   const CliResult result = run_sprawl({"scan", "."}, tree.path());
   CHECK(result.exit_code == 0);
 }
+
+TEST_CASE("a secret claimed by a provider rule and a generic rule is reported once, by the provider rule",
+          "[cli][scan]") {
+  TempDir tree;
+  tree.write("settings.py", "GITHUB_API_TOKEN = \"" + fake_github_pat(50) + "\"\n");
+  const ReportedScan scan = scan_json(tree.path());
+  REQUIRE(scan.findings.size() == 1);
+  CHECK(scan.findings[0].rule_id.rfind("github", 0) == 0);
+}
