@@ -28,6 +28,10 @@ struct Rule {
   std::string id;
   std::string description;
   std::string regex;                   ///< Hyperscan ∩ RE2 dialect
+  /// Optional cheaper pattern Hyperscan runs instead of `regex` (sprawl extension). Every place
+  /// where a `regex` match ends must also end a `prefilter` match, e.g. `regex` with its
+  /// leading context dropped; RE2 then confirms with `regex` itself.
+  std::string prefilter;
   int secret_group = -1;               ///< -1: first group if any, else the whole match
   std::vector<std::string> keywords;
   double entropy = 0.0;                ///< minimum Shannon entropy of the secret

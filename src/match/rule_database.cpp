@@ -19,17 +19,28 @@ namespace {
 
 constexpr std::string_view kCacheMagic = "sprawl-hsdb-2\n";
 
-std::size_t confirm_window(const char* pattern, unsigned flags) {
+// The confirm window of a rule: the longest match of its RE2 regex, as Hyperscan's analysis
+// sees it (exactly, or else in prefilter mode), capped; 16 KiB when unbounded or unknown.
+std::size_t confirm_window(const char* pattern) {
   hs_expr_info_t* info = nullptr;
   hs_compile_error_t* error = nullptr;
-  if (hs_expression_info(pattern, flags, &info, &error) != HS_SUCCESS) {
+  if (hs_expression_info(pattern, 0, &info, &error) != HS_SUCCESS) {
     hs_free_compile_error(error);
-    return kUnboundedConfirmWindow;
+    error = nullptr;
+    if (hs_expression_info(pattern, HS_FLAG_PREFILTER, &info, &error) != HS_SUCCESS) {
+      hs_free_compile_error(error);
+      return kUnboundedConfirmWindow;
+    }
   }
   const unsigned width = info->max_width;
   std::free(info);
   if (width == UINT_MAX) return kUnboundedConfirmWindow;
   return width > kMaxConfirmWindow ? kMaxConfirmWindow : width;
+}
+
+// What Hyperscan compiles for a rule: its cheaper prefilter when it has one.
+const char* hyperscan_pattern(const Rule& rule) {
+  return rule.prefilter.empty() ? rule.regex.c_str() : rule.prefilter.c_str();
 }
 
 }  // namespace
@@ -58,7 +69,8 @@ Result<std::unique_ptr<RuleDatabase>> RuleDatabase::build(std::vector<Rule> rule
   hs_platform_info_t platform{};
   hs_populate_platform(&platform);
   key.append(reinterpret_cast<const char*>(&platform), sizeof platform);
-  for (const auto& rule : db->m_rules) key += rule.regex + '\0' + std::to_string(rule.secret_group) + '\0';
+  for (const auto& rule : db->m_rules)
+    key += rule.regex + '\0' + rule.prefilter + '\0' + std::to_string(rule.secret_group) + '\0';
   db->m_digest = sha256_hex(key).substr(0, 24);
 
   // A cache entry is only ever written for a rule set that compiled without rejections, so a
@@ -118,7 +130,7 @@ Status RuleDatabase::compile_hyperscan() {
     std::vector<const char*> patterns;
     std::vector<unsigned> flags, ids;
     for (unsigned i = 0; i < m_compiled.size(); ++i) {
-      patterns.push_back(m_compiled[i].rule->regex.c_str());
+      patterns.push_back(hyperscan_pattern(*m_compiled[i].rule));
       flags.push_back(m_compiled[i].prefilter ? HS_FLAG_PREFILTER : 0);
       ids.push_back(i);
     }
@@ -146,7 +158,7 @@ Status RuleDatabase::compile_hyperscan() {
     if (m_compiled.empty()) return Error{"no usable rules"};
   }
   for (auto& compiled : m_compiled)
-    compiled.max_width = confirm_window(compiled.rule->regex.c_str(), compiled.prefilter ? HS_FLAG_PREFILTER : 0);
+    compiled.max_width = confirm_window(compiled.rule->regex.c_str());
   return Ok{};
 }
 

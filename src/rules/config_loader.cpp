@@ -85,6 +85,7 @@ Result<Rule> parse_rule(const toml::table& table, const std::string& source) {
   rule.description = view["description"].value_or(rule.id);
   rule.regex = view["regex"].value_or(std::string{});
   rule.path_regex = view["path"].value_or(std::string{});
+  rule.prefilter = view["prefilter"].value_or(std::string{});
   if (rule.regex.empty() && rule.path_regex.empty()) return fail("no regex");
   if (rule.regex.empty()) return fail("path-only rules are not supported yet");
   if (auto group = view["secretGroup"].value<int64_t>()) {

@@ -401,3 +401,21 @@ TEST_CASE("matcher confirms a bounded match longer than 16 KiB", "[match]") {
   CHECK(matches[0].match_start == 5);
   CHECK(matches[0].match_end == text.size() - 5);
 }
+
+TEST_CASE("a rule's prefilter is what Hyperscan runs; RE2 still confirms with the regex", "[match]") {
+  const std::string secret = value(16, 71);
+  const std::string text = "export  MY_APP_SECRET=" + secret + "\nother_secret=short\n";
+  Rule anchored = make_rule("anchored", R"((?m)^[ \t]*(?:export[ \t]+)?[A-Z_]*SECRET=([a-z0-9]{16})$)");
+  anchored.prefilter = R"(SECRET=[a-z0-9]{16})";
+  auto db = build({anchored});
+  CHECK_FALSE(db->rules()[0].prefilter);  // a hand-written prefilter keeps the exact cover check
+  const auto matches = scan(*db, text);
+  REQUIRE(matches.size() == 1);
+  CHECK(matches[0].secret == secret);
+  CHECK(text.substr(matches[0].match_start, 6) == "export");
+
+  Rule never = anchored;
+  never.prefilter = "NEVER_PRESENT_LITERAL";
+  auto silent = build({never});
+  CHECK(scan(*silent, text).empty());
+}
