@@ -43,8 +43,10 @@ int main(int argc, char** argv) {
   unsigned threads = std::max(1u, std::thread::hardware_concurrency());
   std::vector<std::string> inputs;
   for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--threads") == 0 && i + 1 < argc) threads = static_cast<unsigned>(std::stoul(argv[++i]));
-    else inputs.emplace_back(argv[i]);
+    if (std::strcmp(argv[i], "--threads") == 0 && i + 1 < argc)
+      threads = static_cast<unsigned>(std::stoul(argv[++i]));
+    else
+      inputs.emplace_back(argv[i]);
   }
   auto config = sprawl::resolve_rule_config("");
   if (!config) return std::fprintf(stderr, "%s\n", config.error().message.c_str()), 2;
@@ -81,8 +83,10 @@ int main(int argc, char** argv) {
       hs_scan(db, contents[i].data(), static_cast<unsigned>(contents[i].size()), 0, scratch, count_hit, &local_hits);
     hs_free_scratch(scratch);
   });
-  std::printf("{\"bytes\":%llu,\"files\":%zu,\"threads\":%u,\"hits\":%llu,\"seconds_read_scan\":%.4f,\"seconds_scan_only\":%.4f}\n",
-              static_cast<unsigned long long>(bytes.load()), collect.files.size(), threads,
-              static_cast<unsigned long long>(hits.load()), read_scan, scan_only);
+  std::printf(
+      "{\"bytes\":%llu,\"files\":%zu,\"threads\":%u,\"hits\":%llu,\"seconds_read_scan\":%.4f,\"seconds_scan_only\":%."
+      "4f}\n",
+      static_cast<unsigned long long>(bytes.load()), collect.files.size(), threads,
+      static_cast<unsigned long long>(hits.load()), read_scan, scan_only);
   return 0;
 }

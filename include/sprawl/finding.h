@@ -26,7 +26,7 @@ struct Finding {
   std::string secret;       ///< raw value; reports redact it unless --show-secrets
   std::string fingerprint;  ///< hex SHA-256 of rule id, NUL, secret
   double entropy = 0.0;
-  std::string blob_id;      ///< hex git blob id
+  std::string blob_id;  ///< hex git blob id
   TextEncoding encoding = TextEncoding::utf8;
 };
 

@@ -20,31 +20,31 @@ struct Allowlist {
   std::vector<std::string> regexes;    ///< regexes on the secret, match or line
   std::vector<std::string> stopwords;  ///< the secret contains one of these (case-insensitive)
   RegexTarget regex_target = RegexTarget::secret;
-  bool require_all = false;            ///< gitleaks `condition = "AND"`
+  bool require_all = false;  ///< gitleaks `condition = "AND"`
 };
 
 /// One detection rule.
 struct Rule {
   std::string id;
   std::string description;
-  std::string regex;                   ///< Hyperscan ∩ RE2 dialect
+  std::string regex;  ///< Hyperscan ∩ RE2 dialect
   /// Optional cheaper pattern Hyperscan runs instead of `regex` (sprawl extension). Every place
   /// where a `regex` match ends must also end a `prefilter` match, e.g. `regex` with its
   /// leading context dropped; RE2 then confirms with `regex` itself.
   std::string prefilter;
-  int secret_group = -1;               ///< -1: first group if any, else the whole match
+  int secret_group = -1;  ///< -1: first group if any, else the whole match
   std::vector<std::string> keywords;
-  double entropy = 0.0;                ///< minimum Shannon entropy of the secret
+  double entropy = 0.0;  ///< minimum Shannon entropy of the secret
   std::string provider = "generic";
   std::string nhi_type = "api_key";
   Severity severity = Severity::medium;
   Confidence confidence = Confidence::medium;
-  std::string path_regex;              ///< gitleaks `path`: the rule applies only to matching paths
+  std::string path_regex;  ///< gitleaks `path`: the rule applies only to matching paths
   std::vector<std::string> tags;
   std::vector<std::string> examples;
   std::vector<std::string> negative_examples;
   std::vector<Allowlist> allowlists;
-  std::string source;                  ///< file the rule came from, for error messages
+  std::string source;  ///< file the rule came from, for error messages
 };
 
 const char* to_string(Severity severity);

@@ -20,8 +20,9 @@ Result<std::unique_ptr<RE2>> compile(const std::string& pattern, std::string_vie
 }
 
 bool any_search(const std::vector<std::unique_ptr<RE2>>& regexes, std::string_view text) {
-  return std::any_of(regexes.begin(), regexes.end(),
-                     [&](const auto& re) { return RE2::PartialMatch(re2::StringPiece(text.data(), text.size()), *re); });
+  return std::any_of(regexes.begin(), regexes.end(), [&](const auto& re) {
+    return RE2::PartialMatch(re2::StringPiece(text.data(), text.size()), *re);
+  });
 }
 
 }  // namespace
@@ -81,7 +82,7 @@ void AllowlistSet::evaluate_content(std::uint32_t rule_index, std::string_view s
     const auto& list = m_lists[index];
     AllowHit hit{index, false, false};
     if (!list.regexes.empty()) {
-      const std::string_view target = list.target == RegexTarget::secret ? secret
+      const std::string_view target = list.target == RegexTarget::secret  ? secret
                                       : list.target == RegexTarget::match ? match
                                                                           : line;
       hit.regex = any_search(list.regexes, target);

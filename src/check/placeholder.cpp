@@ -24,14 +24,13 @@ constexpr std::array<std::string_view, 7> kDocumentedKeys = {
 
 // Lower-case words that mark a value as made up.
 constexpr std::array<std::string_view, 19> kFakeWords = {
-    "example", "dummy",   "fake",     "sample",    "placeholder", "changeme", "change_me",
-    "change-me", "redacted", "your_", "your-",   "yourkey",     "yourtoken", "yoursecret",
+    "example",    "dummy",     "fake",        "sample",  "placeholder", "changeme",  "change_me",
+    "change-me",  "redacted",  "your_",       "your-",   "yourkey",     "yourtoken", "yoursecret",
     "replace_me", "replaceme", "notarealkey", "insert_", "<insert"};
 
 // Whole values that are words, not secrets.
 constexpr std::array<std::string_view, 12> kWordValues = {
-    "password", "passwd", "secret", "token", "null", "none", "nil", "true", "false", "undefined",
-    "pass", "apikey"};
+    "password", "passwd", "secret", "token", "null", "none", "nil", "true", "false", "undefined", "pass", "apikey"};
 
 constexpr std::size_t kShortSecret = 128;  // words, runs and sequences are only judged in short values
 
@@ -69,7 +68,8 @@ bool has_run(std::string_view s, std::size_t length) {
 bool has_sequence(std::string_view s, std::size_t length) {
   std::size_t up = 1, down = 1;
   for (std::size_t i = 1; i < s.size(); ++i) {
-    const bool alnum = std::isalnum(static_cast<unsigned char>(s[i])) && std::isalnum(static_cast<unsigned char>(s[i - 1]));
+    const bool alnum =
+        std::isalnum(static_cast<unsigned char>(s[i])) && std::isalnum(static_cast<unsigned char>(s[i - 1]));
     up = alnum && s[i] == s[i - 1] + 1 ? up + 1 : 1;
     down = alnum && s[i] == s[i - 1] - 1 ? down + 1 : 1;
     if (up >= length || down >= length) return true;

@@ -3,8 +3,8 @@
 #include <cstdio>
 #include <string>
 
-#include <CLI/CLI.hpp>
 #include <hs/hs.h>
+#include <CLI/CLI.hpp>
 
 #include "src/cli/commands.h"
 
@@ -25,7 +25,8 @@ void add_scan_command(CLI::App& app, sprawl::ScanConfig& config, std::string& fo
   scan->add_flag("--show-secrets", config.show_secrets, "Print secrets in full (redacted by default)");
   scan->add_option("--exit-code", config.findings_exit_code, "Exit code when findings are reported (default: 1)")
       ->check(CLI::Range(0, 255));
-  scan->add_option("--color", color, "Colour: auto, always or never")->check(CLI::IsMember({"auto", "always", "never"}));
+  scan->add_option("--color", color, "Colour: auto, always or never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
   scan->add_option("--progress", progress, "Progress on stderr: auto (a terminal, after 1 s), always or never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   scan->add_option("--progress-after-ms", config.progress_after_ms, "Delay before progress is shown")->group("");
@@ -66,13 +67,13 @@ int main(int argc, char** argv) {
   }
   if (app.got_subcommand("scan")) {
     if (config.inputs.empty()) config.inputs.push_back(".");
-    config.format = format == "json" ? sprawl::OutputFormat::json
+    config.format = format == "json"    ? sprawl::OutputFormat::json
                     : format == "jsonl" ? sprawl::OutputFormat::jsonl
                                         : sprawl::OutputFormat::human;
-    config.color = color == "always" ? sprawl::ColorMode::always
+    config.color = color == "always"  ? sprawl::ColorMode::always
                    : color == "never" ? sprawl::ColorMode::never
                                       : sprawl::ColorMode::automatic;
-    config.progress_mode = progress == "always" ? sprawl::ProgressMode::always
+    config.progress_mode = progress == "always"  ? sprawl::ProgressMode::always
                            : progress == "never" ? sprawl::ProgressMode::never
                                                  : sprawl::ProgressMode::automatic;
     return sprawl::run_scan_command(config);

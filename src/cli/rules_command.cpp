@@ -13,9 +13,11 @@ namespace sprawl {
 namespace {
 
 std::string rules_table(const std::vector<Rule>& rules) {
-  std::string out = fmt::format("{:<40} {:<14} {:<18} {:<9} {}\n", "ID", "PROVIDER", "NHI TYPE", "SEVERITY", "DESCRIPTION");
+  std::string out =
+      fmt::format("{:<40} {:<14} {:<18} {:<9} {}\n", "ID", "PROVIDER", "NHI TYPE", "SEVERITY", "DESCRIPTION");
   for (const auto& r : rules)
-    out += fmt::format("{:<40} {:<14} {:<18} {:<9} {}\n", r.id, r.provider, r.nhi_type, to_string(r.severity), r.description);
+    out += fmt::format("{:<40} {:<14} {:<18} {:<9} {}\n", r.id, r.provider, r.nhi_type, to_string(r.severity),
+                       r.description);
   out += fmt::format("{} rules\n", rules.size());
   return out;
 }
@@ -72,7 +74,8 @@ int run_rules_check(const RulesOptions& options) {
     return kExitError;
   }
   const RuleCheckReport report = check_rules(**engine);
-  for (const auto& failure : report.failures) std::printf("FAIL %s: %s\n", failure.rule_id.c_str(), failure.message.c_str());
+  for (const auto& failure : report.failures)
+    std::printf("FAIL %s: %s\n", failure.rule_id.c_str(), failure.message.c_str());
   std::printf("%s: %zu rules, %zu examples, %zu negative examples, %zu failures\n", report.ok() ? "ok" : "failed",
               report.rules, report.examples, report.negative_examples, report.failures.size());
   return report.ok() ? kExitClean : kExitFindings;

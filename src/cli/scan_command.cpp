@@ -1,10 +1,10 @@
 // `sprawl scan`: resolve the configuration, build the engine, run the pipeline, write the
 // report, and turn the outcome into an exit code.
+#include <sys/stat.h>
+#include <unistd.h>
 #include <cstdio>
 #include <memory>
 #include <mutex>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <fmt/format.h>
 
@@ -46,8 +46,8 @@ ScanCallbacks make_callbacks(const ScanConfig& config, std::mutex& stderr_mutex,
     std::fputs(fmt::format("sprawl: {}: {}: {}\n", d.is_error ? "error" : "note", d.path, d.message).c_str(), stderr);
   };
   const bool terminal = ::isatty(STDERR_FILENO) != 0;
-  const bool show = config.progress_mode == ProgressMode::always ||
-                    (config.progress_mode == ProgressMode::automatic && terminal);
+  const bool show =
+      config.progress_mode == ProgressMode::always || (config.progress_mode == ProgressMode::automatic && terminal);
   if (show) {
     callbacks.progress = [&stderr_mutex, &progress_shown, terminal](const ScanProgress& p) {
       std::lock_guard lock(stderr_mutex);
@@ -83,7 +83,8 @@ int run_scan_command(const ScanConfig& config) {
     return kExitError;
   }
   for (const auto& rejected : (*engine)->database().rejected())
-    std::fprintf(stderr, "sprawl: warning: rule '%s' disabled: %s\n", rejected.rule_id.c_str(), rejected.reason.c_str());
+    std::fprintf(stderr, "sprawl: warning: rule '%s' disabled: %s\n", rejected.rule_id.c_str(),
+                 rejected.reason.c_str());
 
   std::FILE* out = stdout;
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(nullptr, std::fclose);

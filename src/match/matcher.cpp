@@ -73,14 +73,13 @@ void Matcher::confirm(std::string_view text, std::uint32_t rule_index, const Hit
   m_groups.resize(static_cast<std::size_t>(groups));
   const re2::StringPiece whole(text.data(), text.size());
   std::size_t pos = window_start;
-  while (pos <= window_end &&
-         regex.Match(whole, pos, window_end, RE2::UNANCHORED, m_groups.data(), groups)) {
+  while (pos <= window_end && regex.Match(whole, pos, window_end, RE2::UNANCHORED, m_groups.data(), groups)) {
     const std::size_t match_start = static_cast<std::size_t>(m_groups[0].data() - text.data());
     const std::size_t match_end = match_start + m_groups[0].size();
     pos = match_end > pos ? match_end : pos + 1;
     // A real match ends where Hyperscan reported an end; prefiltered rules are judged by RE2 alone.
-    const Hit* covering = std::upper_bound(first, last, match_start,
-                                           [](std::size_t offset, const Hit& h) { return offset < h.end; });
+    const Hit* covering =
+        std::upper_bound(first, last, match_start, [](std::size_t offset, const Hit& h) { return offset < h.end; });
     if (!rule.prefilter && (covering == last || covering->end > match_end)) continue;
     const re2::StringPiece* secret = nullptr;
     if (rule.secret_group >= 0 && rule.secret_group < groups) {

@@ -1,6 +1,7 @@
 // Compiles rules into one Hyperscan database and per-rule RE2 programs; caches the database.
 #include "src/match/rule_database.h"
 
+#include <unistd.h>
 #include <climits>
 #include <cstdio>
 #include <cstdlib>
@@ -8,7 +9,6 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <unistd.h>
 
 #include <fmt/format.h>
 
@@ -136,9 +136,9 @@ Status RuleDatabase::compile_hyperscan() {
     }
     hs_compile_error_t* error = nullptr;
     hs_database_t* database = nullptr;
-    const hs_error_t rc = hs_compile_multi(patterns.data(), flags.data(), ids.data(),
-                                           static_cast<unsigned>(patterns.size()), HS_MODE_BLOCK,
-                                           nullptr, &database, &error);
+    const hs_error_t rc =
+        hs_compile_multi(patterns.data(), flags.data(), ids.data(), static_cast<unsigned>(patterns.size()),
+                         HS_MODE_BLOCK, nullptr, &database, &error);
     if (rc == HS_SUCCESS) {
       m_database = database;
       break;
@@ -157,8 +157,7 @@ Status RuleDatabase::compile_hyperscan() {
     m_compiled.erase(m_compiled.begin() + bad);
     if (m_compiled.empty()) return Error{"no usable rules"};
   }
-  for (auto& compiled : m_compiled)
-    compiled.max_width = confirm_window(compiled.rule->regex.c_str());
+  for (auto& compiled : m_compiled) compiled.max_width = confirm_window(compiled.rule->regex.c_str());
   return Ok{};
 }
 
@@ -195,7 +194,8 @@ void RuleDatabase::store_cache(const std::string& path) const {
   if (hs_serialize_database(m_database, &bytes, &length) != HS_SUCCESS) return;
   std::string header(kCacheMagic);
   header += std::to_string(m_compiled.size()) + '\n';
-  for (const auto& compiled : m_compiled) header += fmt::format("{} {}\n", compiled.max_width, compiled.prefilter ? 1 : 0);
+  for (const auto& compiled : m_compiled)
+    header += fmt::format("{} {}\n", compiled.max_width, compiled.prefilter ? 1 : 0);
   std::error_code ignored;
   std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ignored);
   // Written under a unique name and renamed, so that concurrent scans never see half a file.

@@ -40,10 +40,10 @@ class LazyRegex {
 struct CompiledRule {
   const Rule* rule = nullptr;
   std::unique_ptr<LazyRegex> regex;
-  std::unique_ptr<RE2> path_regex;   ///< gitleaks `path`, or null
-  int secret_group = -1;             ///< -1: first participating group (whole match if none)
-  std::size_t max_width = 0;         ///< longest possible match (bounded by the confirm window)
-  bool prefilter = false;            ///< compiled with HS_FLAG_PREFILTER: RE2 decides
+  std::unique_ptr<RE2> path_regex;  ///< gitleaks `path`, or null
+  int secret_group = -1;            ///< -1: first participating group (whole match if none)
+  std::size_t max_width = 0;        ///< longest possible match (bounded by the confirm window)
+  bool prefilter = false;           ///< compiled with HS_FLAG_PREFILTER: RE2 decides
 };
 
 /// A rule that could not be compiled, and why.
@@ -53,7 +53,7 @@ struct RejectedRule {
 };
 
 struct DatabaseOptions {
-  std::string cache_dir;   ///< empty: no cache
+  std::string cache_dir;  ///< empty: no cache
 };
 
 /// Where the serialized database is cached by default ($SPRAWL_CACHE_DIR, $XDG_CACHE_HOME/sprawl

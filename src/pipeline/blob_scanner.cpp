@@ -55,9 +55,14 @@ BlobScan BlobScanner::scan(std::string_view bytes) {
   LineIndex lines(decoded.text);
   for (auto& match : m_matches) {
     switch (check_match(rules[match.rule_index], match)) {
-      case CheckVerdict::low_entropy: ++result.drops.entropy; continue;
-      case CheckVerdict::placeholder: ++result.drops.placeholder; continue;
-      case CheckVerdict::keep: break;
+      case CheckVerdict::low_entropy:
+        ++result.drops.entropy;
+        continue;
+      case CheckVerdict::placeholder:
+        ++result.drops.placeholder;
+        continue;
+      case CheckVerdict::keep:
+        break;
     }
     if (binary && result.matches.size() >= m_binary_cap) {
       ++result.drops.binary_cap;
@@ -80,8 +85,8 @@ BlobScan BlobScanner::scan(std::string_view bytes) {
   return result;
 }
 
-void BlobScanner::findings_for(const BlobScan& scan, const Provenance& where,
-                               std::vector<Finding>& out, DropCounts& drops) const {
+void BlobScanner::findings_for(const BlobScan& scan, const Provenance& where, std::vector<Finding>& out,
+                               DropCounts& drops) const {
   const auto& rules = m_engine->database().rules();
   for (const auto& blob_match : scan.matches) {
     const Match& match = blob_match.match;

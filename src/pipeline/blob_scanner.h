@@ -34,15 +34,16 @@ class BlobScanner {
   /// `resolve_overlaps`: keep only the most specific rule where secrets overlap (scans); off
   /// when each rule must be judged on its own (`rules check`).
   BlobScanner(const ScanEngine& engine, Matcher matcher, std::size_t binary_findings_cap, bool resolve_overlaps = true)
-      : m_engine(&engine), m_matcher(std::move(matcher)), m_binary_cap(binary_findings_cap),
+      : m_engine(&engine),
+        m_matcher(std::move(matcher)),
+        m_binary_cap(binary_findings_cap),
         m_resolve_overlaps(resolve_overlaps) {}
 
   /// Scans `bytes`: decodes UTF-16, runs the matcher, applies entropy/placeholder checks.
   BlobScan scan(std::string_view bytes);
 
   /// The findings of `scan` at one location, after path allow-lists and rule path filters.
-  void findings_for(const BlobScan& scan, const Provenance& where, std::vector<Finding>& out,
-                    DropCounts& drops) const;
+  void findings_for(const BlobScan& scan, const Provenance& where, std::vector<Finding>& out, DropCounts& drops) const;
 
  private:
   const ScanEngine* m_engine;

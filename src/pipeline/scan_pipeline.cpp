@@ -61,8 +61,10 @@ class ScanState : public WalkSink {
     found.fetch_add(findings.size(), std::memory_order_relaxed);
     std::lock_guard lock(m_mutex);
     ++outcome.summary.files_scanned;
-    if (duplicate) ++outcome.summary.duplicate_blobs;
-    else outcome.summary.bytes_scanned += bytes, outcome.summary.dropped += blob_drops;
+    if (duplicate)
+      ++outcome.summary.duplicate_blobs;
+    else
+      outcome.summary.bytes_scanned += bytes, outcome.summary.dropped += blob_drops;
     outcome.summary.dropped += drops;
     for (auto& f : findings) outcome.findings.push_back(std::move(f));
   }
@@ -94,15 +96,17 @@ void scan_worker(const ScanConfig& config, const ScanEngine& engine, ScanState& 
       continue;
     }
     if (read.status == ReadStatus::too_large) {
-      state.diagnostic({file->display_path,
-                        fmt::format("larger than --max-file-size ({} > {} bytes), not scanned", read.size,
-                                    config.max_file_size),
-                        false});
+      state.diagnostic(
+          {file->display_path,
+           fmt::format("larger than --max-file-size ({} > {} bytes), not scanned", read.size, config.max_file_size),
+           false});
       continue;
     }
     if (buffer.empty()) {
-      if (file->is_stdin) state.diagnostic({"-", "standard input is empty (0 bytes read)"});
-      else state.add_empty();
+      if (file->is_stdin)
+        state.diagnostic({"-", "standard input is empty (0 bytes read)"});
+      else
+        state.add_empty();
       continue;
     }
     state.bytes.fetch_add(buffer.size(), std::memory_order_relaxed);
@@ -178,7 +182,8 @@ ScanOutcome run_scan(const ScanConfig& config, const ScanEngine& engine, const S
       state.diagnostic({"sprawl", matcher.error().message});
       break;
     }
-    workers.emplace_back(scan_worker, std::cref(config), std::cref(engine), std::ref(state), std::move(matcher.value()));
+    workers.emplace_back(scan_worker, std::cref(config), std::cref(engine), std::ref(state),
+                         std::move(matcher.value()));
   }
   if (workers.empty()) {  // nothing could scan: say so instead of waiting on a full queue
     state.queue.close();

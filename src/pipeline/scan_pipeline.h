@@ -22,9 +22,9 @@ struct ScanSummary {
 
 /// Everything a scan produced, ready for the report writers.
 struct ScanOutcome {
-  std::vector<Finding> findings;          ///< sorted by path, line, column, rule
-  std::vector<InputDiagnostic> errors;    ///< inputs that could not be read
-  std::vector<InputDiagnostic> skipped;   ///< inputs left out on purpose, with the reason
+  std::vector<Finding> findings;         ///< sorted by path, line, column, rule
+  std::vector<InputDiagnostic> errors;   ///< inputs that could not be read
+  std::vector<InputDiagnostic> skipped;  ///< inputs left out on purpose, with the reason
   ScanSummary summary;
 };
 
@@ -36,7 +36,7 @@ struct ScanProgress {
 
 struct ScanCallbacks {
   std::function<void(const InputDiagnostic&)> diagnostic;  ///< called as problems are found
-  std::function<void(const ScanProgress&)> progress;      ///< called periodically after a delay
+  std::function<void(const ScanProgress&)> progress;       ///< called periodically after a delay
 };
 
 /// Runs a scan of `config.inputs` with `engine`.

@@ -39,8 +39,8 @@ std::string summary_line(const ScanOutcome& outcome) {
   const auto& d = s.dropped;
   const std::uint64_t dropped = d.entropy + d.placeholder + d.allowlist + d.binary_cap;
   if (dropped)
-    line += fmt::format("; {} dropped ({} low entropy, {} placeholder, {} allow-listed, {} over binary cap)",
-                        dropped, d.entropy, d.placeholder, d.allowlist, d.binary_cap);
+    line += fmt::format("; {} dropped ({} low entropy, {} placeholder, {} allow-listed, {} over binary cap)", dropped,
+                        d.entropy, d.placeholder, d.allowlist, d.binary_cap);
   return line;
 }
 
@@ -54,8 +54,10 @@ std::string render_human(const ScanOutcome& outcome, const ReportOptions& option
     out += fmt::format("  {}\n", r.description);
     out += fmt::format("  {}Location:{} {}{}:{}:{}{}\n", p.dim, p.reset, p.cyan, f.provenance.path, f.start.line,
                        f.start.column, p.reset);
-    out += fmt::format("  {}Secret:{}   {}\n", p.dim, p.reset, options.show_secrets ? f.secret : redact_secret(f.secret));
-    out += fmt::format("  {}Provider:{} {}   {}NHI type:{} {}\n", p.dim, p.reset, r.provider, p.dim, p.reset, r.nhi_type);
+    out +=
+        fmt::format("  {}Secret:{}   {}\n", p.dim, p.reset, options.show_secrets ? f.secret : redact_secret(f.secret));
+    out +=
+        fmt::format("  {}Provider:{} {}   {}NHI type:{} {}\n", p.dim, p.reset, r.provider, p.dim, p.reset, r.nhi_type);
     out += fmt::format("  {}Fingerprint:{} {}{}\n", p.dim, p.reset, f.fingerprint.substr(0, 16),
                        f.encoding == TextEncoding::utf8 ? "" : fmt::format("   ({})", to_string(f.encoding)));
     out += '\n';

@@ -22,9 +22,11 @@ std::vector<std::string> string_array(const toml::node_view<const toml::node>& n
 }
 
 Result<Severity> parse_severity(std::string_view text) {
-  static const std::pair<std::string_view, Severity> names[] = {
-      {"info", Severity::info},     {"low", Severity::low},   {"medium", Severity::medium},
-      {"high", Severity::high},     {"critical", Severity::critical}};
+  static const std::pair<std::string_view, Severity> names[] = {{"info", Severity::info},
+                                                                {"low", Severity::low},
+                                                                {"medium", Severity::medium},
+                                                                {"high", Severity::high},
+                                                                {"critical", Severity::critical}};
   for (const auto& [name, value] : names) {
     if (name == text) return value;
   }
@@ -46,9 +48,12 @@ Result<Allowlist> parse_allowlist(const toml::table& table) {
   list.regexes = string_array(view["regexes"]);
   list.stopwords = string_array(view["stopwords"]);
   const std::string target = view["regexTarget"].value_or(std::string{"secret"});
-  if (target == "match") list.regex_target = RegexTarget::match;
-  else if (target == "line") list.regex_target = RegexTarget::line;
-  else if (target != "secret") return Error{fmt::format("unknown regexTarget '{}'", target)};
+  if (target == "match")
+    list.regex_target = RegexTarget::match;
+  else if (target == "line")
+    list.regex_target = RegexTarget::line;
+  else if (target != "secret")
+    return Error{fmt::format("unknown regexTarget '{}'", target)};
   const std::string condition = view["condition"].value_or(std::string{"OR"});
   list.require_all = condition == "AND" || condition == "and";
   return list;
@@ -97,10 +102,14 @@ Result<Rule> parse_rule(const toml::table& table, const std::string& source) {
   rule.tags = string_array(view["tags"]);
   rule.provider = view["provider"].value_or(std::string{"generic"});
   rule.nhi_type = view["nhi_type"].value_or(std::string{"api_key"});
-  if (auto severity = parse_severity(view["severity"].value_or(std::string{"medium"}))) rule.severity = *severity;
-  else return fail(severity.error().message);
-  if (auto confidence = parse_confidence(view["confidence"].value_or(std::string{"medium"}))) rule.confidence = *confidence;
-  else return fail(confidence.error().message);
+  if (auto severity = parse_severity(view["severity"].value_or(std::string{"medium"})))
+    rule.severity = *severity;
+  else
+    return fail(severity.error().message);
+  if (auto confidence = parse_confidence(view["confidence"].value_or(std::string{"medium"})))
+    rule.confidence = *confidence;
+  else
+    return fail(confidence.error().message);
   rule.examples = string_array(view["examples"]);
   rule.negative_examples = string_array(view["negative_examples"]);
   auto lists = parse_allowlists(view["allowlist"], view["allowlists"]);
@@ -117,8 +126,7 @@ Result<RuleConfig> parse_rule_config(std::string_view toml_text, const std::stri
     root = toml::parse(toml_text, source_name);
   } catch (const toml::parse_error& e) {
     const auto& where = e.source().begin;
-    return Error{fmt::format("{}:{}:{}: invalid TOML: {}", source_name, where.line, where.column,
-                             e.description())};
+    return Error{fmt::format("{}:{}:{}: invalid TOML: {}", source_name, where.line, where.column, e.description())};
   }
   RuleConfig config;
   const toml::node_view<const toml::node> view{root};
@@ -174,12 +182,11 @@ RuleConfig merge_with_builtin(RuleConfig builtin, RuleConfig user) {
 
 Status validate_rules(const std::vector<Rule>& rules) {
   static const std::set<std::string> nhi_types = {
-      "api_key",          "oauth_token", "service_account", "ssh_key",           "private_key",   "certificate",
-      "password",         "connection_string", "webhook",   "workload_identity", "ai_agent_key", "session_token"};
+      "api_key",  "oauth_token",       "service_account", "ssh_key",           "private_key",  "certificate",
+      "password", "connection_string", "webhook",         "workload_identity", "ai_agent_key", "session_token"};
   std::set<std::string> ids;
   for (const auto& rule : rules) {
-    if (!ids.insert(rule.id).second)
-      return Error{fmt::format("{}: duplicate rule id '{}'", rule.source, rule.id)};
+    if (!ids.insert(rule.id).second) return Error{fmt::format("{}: duplicate rule id '{}'", rule.source, rule.id)};
     if (!nhi_types.count(rule.nhi_type))
       return Error{fmt::format("{}: rule '{}': unknown nhi_type '{}'", rule.source, rule.id, rule.nhi_type)};
   }
@@ -188,20 +195,28 @@ Status validate_rules(const std::vector<Rule>& rules) {
 
 const char* to_string(Severity severity) {
   switch (severity) {
-    case Severity::info: return "info";
-    case Severity::low: return "low";
-    case Severity::medium: return "medium";
-    case Severity::high: return "high";
-    case Severity::critical: return "critical";
+    case Severity::info:
+      return "info";
+    case Severity::low:
+      return "low";
+    case Severity::medium:
+      return "medium";
+    case Severity::high:
+      return "high";
+    case Severity::critical:
+      return "critical";
   }
   return "medium";
 }
 
 const char* to_string(Confidence confidence) {
   switch (confidence) {
-    case Confidence::low: return "low";
-    case Confidence::medium: return "medium";
-    case Confidence::high: return "high";
+    case Confidence::low:
+      return "low";
+    case Confidence::medium:
+      return "medium";
+    case Confidence::high:
+      return "high";
   }
   return "medium";
 }

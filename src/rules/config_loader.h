@@ -14,7 +14,7 @@ namespace sprawl {
 struct RuleConfig {
   std::vector<Rule> rules;
   std::vector<Allowlist> allowlists;
-  bool has_extend = false;      ///< an [extend] table was present
+  bool has_extend = false;  ///< an [extend] table was present
   bool extend_use_default = false;
   std::vector<std::string> disabled_rules;
 };

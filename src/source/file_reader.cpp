@@ -1,11 +1,11 @@
 // POSIX reads into a caller-owned buffer: one allocation per worker, reused for every file.
 #include "src/source/file_reader.h"
 
-#include <cerrno>
-#include <cstring>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <cerrno>
+#include <cstring>
 
 namespace sprawl {
 namespace {

@@ -1,11 +1,11 @@
 // Depth-first directory walk with readdir's d_type, so regular files cost no stat call.
 #include "src/source/filesystem_walker.h"
 
-#include <cerrno>
-#include <cstring>
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <cerrno>
+#include <cstring>
 #include <utility>
 
 #include <fmt/format.h>
@@ -115,7 +115,10 @@ class Walker {
           m_sink.diagnostic({printable_path(display), stat_error(path, errno)});
           continue;
         }
-        type = S_ISREG(info.st_mode) ? DT_REG : S_ISDIR(info.st_mode) ? DT_DIR : S_ISLNK(info.st_mode) ? DT_LNK : DT_FIFO;
+        type = S_ISREG(info.st_mode)   ? DT_REG
+               : S_ISDIR(info.st_mode) ? DT_DIR
+               : S_ISLNK(info.st_mode) ? DT_LNK
+                                       : DT_FIFO;
         if (type == DT_LNK) {  // DT_UNKNOWN resolved to a link: look through it
           if (::stat(path.c_str(), &info) != 0) {
             m_sink.diagnostic({printable_path(display), stat_error(path, errno)});

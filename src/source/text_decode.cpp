@@ -84,10 +84,14 @@ DecodedText decode_text(std::string_view bytes, std::string& scratch) {
 
 const char* to_string(TextEncoding encoding) {
   switch (encoding) {
-    case TextEncoding::utf8: return "utf-8";
-    case TextEncoding::utf16le: return "utf-16le";
-    case TextEncoding::utf16be: return "utf-16be";
-    case TextEncoding::binary: return "binary";
+    case TextEncoding::utf8:
+      return "utf-8";
+    case TextEncoding::utf16le:
+      return "utf-16le";
+    case TextEncoding::utf16be:
+      return "utf-16be";
+    case TextEncoding::binary:
+      return "binary";
   }
   return "utf-8";
 }

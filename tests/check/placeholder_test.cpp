@@ -28,8 +28,8 @@ TEST_CASE("placeholder filter drops documented example keys", "[check]") {
   const std::string aws_secret = std::string("wJalrXUtnFEMI/") + "K7MDENG/bPxRfiCY" + "EXAMPLEKEY";
   const std::string stripe = std::string("sk_") + "test_" + "4eC39HqLyjWD" + "arjtT1zdp7dc";
   const std::string github = std::string("gh") + "p_" + "16C7e42F292c" + "6912E7710c83" + "8347Ae178B4a";
-  const std::string azurite = std::string("Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2U") +
-                              "VErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+  const std::string azurite =
+      std::string("Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2U") + "VErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
   for (const auto& key : {aws_id, aws_secret, stripe, github, azurite}) {
     INFO(key);
     CHECK(reason(key) == "documented example key");
@@ -54,9 +54,9 @@ TEST_CASE("placeholder filter keeps a value that merely contains a dollar sign",
 }
 
 TEST_CASE("placeholder filter drops values that call themselves fake", "[check]") {
-  for (const std::string value : {"changeme", "CHANGEME", "my_example_token_Q8z", "dummyKeyQ8zT", "FakeSecretQ8zT",
-                                  "sampleTokenQ8z", "placeholder", "your_api_key_here", "REDACTED", "replace_me",
-                                  "notarealkey"}) {
+  for (const std::string value :
+       {"changeme", "CHANGEME", "my_example_token_Q8z", "dummyKeyQ8zT", "FakeSecretQ8zT", "sampleTokenQ8z",
+        "placeholder", "your_api_key_here", "REDACTED", "replace_me", "notarealkey"}) {
     INFO(value);
     CHECK(is_placeholder(value));
   }
@@ -81,17 +81,20 @@ TEST_CASE("placeholder filter drops runs of six identical characters", "[check]"
 TEST_CASE("placeholder filter keeps runs of five identical characters", "[check]") {
   const std::string value = "Q8zT" + std::string("00000") + random_chars(kBase62, 16, 11);
   CHECK_FALSE(is_placeholder(value));
-  CHECK_FALSE(is_placeholder("EAAA" "A" + random_chars(kBase62, 59, 12)));
+  CHECK_FALSE(
+      is_placeholder("EAAA"
+                     "A" +
+                     random_chars(kBase62, 59, 12)));
 }
 
 TEST_CASE("placeholder filter drops counting sequences", "[check]") {
   CHECK(reason("Q8z12345Lm") == "counting sequence");
   CHECK(reason("Q8zabcdeLm") == "counting sequence");
-  CHECK(reason("Q8zABCDELm") == "counting sequence");   // case-insensitive
-  CHECK(reason("Q8z98765Lm") == "counting sequence");   // counting down
+  CHECK(reason("Q8zABCDELm") == "counting sequence");  // case-insensitive
+  CHECK(reason("Q8z98765Lm") == "counting sequence");  // counting down
   CHECK(reason("Q8zedcbaLm") == "counting sequence");
-  CHECK_FALSE(is_placeholder("Q8z1234Lm7T"));             // four is not enough
-  CHECK_FALSE(is_placeholder("Q8z13579Lm"));              // steps of two are not counting
+  CHECK_FALSE(is_placeholder("Q8z1234Lm7T"));  // four is not enough
+  CHECK_FALSE(is_placeholder("Q8z13579Lm"));   // steps of two are not counting
 }
 
 TEST_CASE("placeholder filter drops values that are mostly one character", "[check]") {

@@ -2,9 +2,9 @@
 // nothing already found is lost, and the exit code says what happened.
 #include <catch2/catch.hpp>
 
-#include <string>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <string>
 
 #include "tests/support/cli_runner.h"
 #include "tests/support/fake_tokens.h"
@@ -84,7 +84,9 @@ TEST_CASE("FIFOs are skipped with a note and never block the scan", "[cli][bad-i
 
 TEST_CASE("a file name that is not UTF-8 is scanned and shown escaped", "[cli][bad-input]") {
   TempDir tree;
-  tree.write(std::string("bad\xff" "name.txt"), "t=" + fake_github_pat(22) + "\n");
+  tree.write(std::string("bad\xff"
+                         "name.txt"),
+             "t=" + fake_github_pat(22) + "\n");
   const CliResult result = run_sprawl({"scan", ".", "--format", "json"}, tree.path());
   CHECK(result.exit_code == 1);
   CHECK(has_line(result.err, "bad\\xffname.txt: file name is not valid UTF-8"));

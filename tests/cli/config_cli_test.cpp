@@ -13,8 +13,10 @@ TEST_CASE(".sprawl.toml at the scan root allow-lists paths and secrets", "[cli][
   const std::string kept = fake_github_pat(30), by_path = fake_github_pat(31), by_regex = fake_github_pat(32);
   tree.write("src/app.py", "a = '" + kept + "'\nc = '" + by_regex + "'\n");
   tree.write("tests/fixtures/tokens.txt", "b = '" + by_path + "'\n");
-  tree.write(".sprawl.toml", "[[allowlists]]\ndescription = \"fixtures\"\npaths = ['''^tests/fixtures/''']\n\n"
-                             "[[allowlists]]\nregexes = ['''^" + by_regex.substr(0, 12) + "''']\n");
+  tree.write(".sprawl.toml",
+             "[[allowlists]]\ndescription = \"fixtures\"\npaths = ['''^tests/fixtures/''']\n\n"
+             "[[allowlists]]\nregexes = ['''^" +
+                 by_regex.substr(0, 12) + "''']\n");
   const CliResult result = run_sprawl({"scan", ".", "--format", "json"}, tree.path());
   CHECK(result.exit_code == 1);
   const ReportedScan scan = parse_report(result.out);
@@ -28,14 +30,17 @@ TEST_CASE("scan --config with custom gitleaks-style rules replaces or extends th
   TempDir tree;
   const std::string internal = "ACME-" + random_chars(kBase62, 30, 33);
   tree.write("a.txt", "acme_key = " + internal + "\nt = " + fake_github_pat(34) + "\n");
-  const std::string rule = "[[rules]]\nid = \"acme-key\"\ndescription = \"ACME internal key\"\n"
-                           "regex = '''\\b(ACME-[A-Za-z0-9]{30})\\b'''\nentropy = 3.0\nkeywords = [\"acme-\"]\n";
+  const std::string rule =
+      "[[rules]]\nid = \"acme-key\"\ndescription = \"ACME internal key\"\n"
+      "regex = '''\\b(ACME-[A-Za-z0-9]{30})\\b'''\nentropy = 3.0\nkeywords = [\"acme-\"]\n";
   tree.write("replace.toml", rule);
   tree.write("extend.toml", "[extend]\nuseDefault = true\n\n" + rule);
-  const ReportedScan replaced = parse_report(run_sprawl({"scan", "a.txt", "-c", "replace.toml", "--format", "json"}, tree.path()).out);
+  const ReportedScan replaced =
+      parse_report(run_sprawl({"scan", "a.txt", "-c", "replace.toml", "--format", "json"}, tree.path()).out);
   REQUIRE(replaced.findings.size() == 1);
   CHECK(replaced.findings[0].rule_id == "acme-key");
-  const ReportedScan extended = parse_report(run_sprawl({"scan", "a.txt", "-c", "extend.toml", "--format", "json"}, tree.path()).out);
+  const ReportedScan extended =
+      parse_report(run_sprawl({"scan", "a.txt", "-c", "extend.toml", "--format", "json"}, tree.path()).out);
   CHECK(extended.findings.size() == 2);
 }
 

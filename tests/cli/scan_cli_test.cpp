@@ -146,7 +146,10 @@ TEST_CASE("UTF-16 text files are decoded and scanned", "[cli][scan]") {
 
 TEST_CASE("binary files are scanned but their findings are capped", "[cli][scan]") {
   TempDir tree;
-  std::string blob("\x7f" "ELF\0\0\0\0", 8);
+  std::string blob(
+      "\x7f"
+      "ELF\0\0\0\0",
+      8);
   for (int i = 0; i < 40; ++i) blob += std::string("\0\0", 2) + fake_github_pat(100 + i) + std::string("\0", 1);
   tree.write("tool.bin", blob);
   const ReportedScan scan = scan_json(tree.path());
@@ -245,10 +248,13 @@ TEST_CASE("progress is written to stderr when asked for", "[cli][scan]") {
 TEST_CASE("placeholders and documented example keys are not reported", "[cli][scan]") {
   TempDir tree;
   tree.write("docs.md",
-             "AWS_ACCESS_KEY_ID=AKIAIOSFODNN7" "EXAMPLE\n"
-             "GITHUB_TOKEN=ghp_" + std::string(36, 'x') + "\n"
-             "password: ${DB_PASSWORD}\n"
-             "api_key = \"<YOUR_API_KEY>\"\n");
+             "AWS_ACCESS_KEY_ID=AKIAIOSFODNN7"
+             "EXAMPLE\n"
+             "GITHUB_TOKEN=ghp_" +
+                 std::string(36, 'x') +
+                 "\n"
+                 "password: ${DB_PASSWORD}\n"
+                 "api_key = \"<YOUR_API_KEY>\"\n");
   const CliResult result = run_sprawl({"scan", "."}, tree.path());
   CHECK(result.exit_code == 0);
 }

@@ -298,7 +298,8 @@ TEST_CASE("rule database cache round-trips the compiled database", "[match]") {
   std::vector<Rule> rules = {make_rule("tok", R"(\btok_([a-z0-9]{10})\b)"),
                              make_rule("kv", R"((api)=([a-z0-9]{12}))", 2, Confidence::low),
                              make_rule("prefiltered", kPrefilterOnlyRegex)};
-  const std::string text = "tok_" + value(10, 90) + "\napi=" + value(12, 91) + "\nid: key12 ab3 ;\ntok_" + value(10, 92);
+  const std::string text =
+      "tok_" + value(10, 90) + "\napi=" + value(12, 91) + "\nid: key12 ab3 ;\ntok_" + value(10, 92);
 
   auto first = build(rules, DatabaseOptions{cache});
   CHECK_FALSE(first->loaded_from_cache());

@@ -58,19 +58,23 @@ TEST_CASE("json string keeps valid UTF-8 as is", "[report]") {
 }
 
 TEST_CASE("json string writes invalid UTF-8 bytes as U+FFFD", "[report]") {
-  CHECK(as_json("a\xFF" "b") == R"("a\ufffdb")");
+  CHECK(as_json("a\xFF"
+                "b") == R"("a\ufffdb")");
   CHECK(as_json("\x80") == R"("\ufffd")");
   CHECK(as_json("end\xE2\x82") == R"("end\ufffd\ufffd")");  // truncated sequence
   CHECK(as_json("\xC3(") == R"("\ufffd(")");
-  CHECK(parse_string(as_json("a\xFF\xFE" "b\xC3")) == "a\xEF\xBF\xBD\xEF\xBF\xBD" "b\xEF\xBF\xBD");
+  CHECK(parse_string(as_json("a\xFF\xFE"
+                             "b\xC3")) ==
+        "a\xEF\xBF\xBD\xEF\xBF\xBD"
+        "b\xEF\xBF\xBD");
 }
 
 TEST_CASE("json string output is valid JSON for overlong and surrogate encodings", "[report]") {
   // RFC 3629 forbids overlong forms, encoded surrogates and code points above U+10FFFF; a strict
   // parser rejects them, so the writer must replace them like any other invalid byte.
-  for (const std::string bad : {std::string("\xC0\x80", 2), std::string("\xC1\xBF"), std::string("\xE0\x80\xAF"),
-                                std::string("\xED\xA0\x80"), std::string("\xF0\x80\x80\xAF"),
-                                std::string("\xF4\x90\x80\x80"), std::string("\xF5\x80\x80\x80")}) {
+  for (const std::string bad :
+       {std::string("\xC0\x80", 2), std::string("\xC1\xBF"), std::string("\xE0\x80\xAF"), std::string("\xED\xA0\x80"),
+        std::string("\xF0\x80\x80\xAF"), std::string("\xF4\x90\x80\x80"), std::string("\xF5\x80\x80\x80")}) {
     const std::string literal = as_json("x" + bad + "y");
     INFO("literal: " << literal);
     simdjson::dom::parser parser;

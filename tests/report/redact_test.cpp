@@ -46,6 +46,10 @@ TEST_CASE("redaction counts and cuts UTF-8 by code points", "[report]") {
   for (int i = 0; i < 20; ++i) secret += "\xC3\xA9";
   CHECK(redact_secret(secret) == "\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xE2\x80\xA6(20)");
   // A 4-byte character among ASCII is never split.
-  const std::string mixed = "a\xF0\x9F\x98\x80" "bcdefghijklmnopqrstu";
-  CHECK(redact_secret(mixed) == "a\xF0\x9F\x98\x80" "bc\xE2\x80\xA6(22)");
+  const std::string mixed =
+      "a\xF0\x9F\x98\x80"
+      "bcdefghijklmnopqrstu";
+  CHECK(redact_secret(mixed) ==
+        "a\xF0\x9F\x98\x80"
+        "bc\xE2\x80\xA6(22)");
 }

@@ -12,8 +12,8 @@ namespace {
 
 // The nhi_type values listed in docs/rules-format.md.
 constexpr std::array<std::string_view, 12> kNhiTypes = {
-    "api_key",  "oauth_token", "service_account", "ssh_key",           "private_key",  "certificate",
-    "password", "connection_string", "webhook", "workload_identity", "ai_agent_key", "session_token"};
+    "api_key",  "oauth_token",       "service_account", "ssh_key",           "private_key",  "certificate",
+    "password", "connection_string", "webhook",         "workload_identity", "ai_agent_key", "session_token"};
 
 bool valid_id(const std::string& id) {
   return !id.empty() && std::all_of(id.begin(), id.end(), [](char c) {

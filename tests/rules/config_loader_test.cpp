@@ -343,8 +343,8 @@ TEST_CASE("validate_rules rejects duplicate ids", "[rules]") {
   rules[2].source = "second.toml";
   const auto status = sprawl::validate_rules(rules);
   REQUIRE_FALSE(status.ok());
-  CHECK_THAT(status.error().message, Catch::Contains("duplicate") && Catch::Contains("'a'") &&
-                                         Catch::Contains("second.toml"));
+  CHECK_THAT(status.error().message,
+             Catch::Contains("duplicate") && Catch::Contains("'a'") && Catch::Contains("second.toml"));
   CHECK(sprawl::validate_rules({make_rule("a"), make_rule("b")}).ok());
   CHECK(sprawl::validate_rules({}).ok());
 }

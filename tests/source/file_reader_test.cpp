@@ -1,8 +1,8 @@
 // read_file: whole regular files into a reused buffer, bounded by a size limit.
 #include <catch2/catch.hpp>
 
-#include <string>
 #include <sys/stat.h>
+#include <string>
 
 #include "src/source/file_reader.h"
 #include "tests/support/temp_dir.h"

@@ -2,11 +2,11 @@
 // cannot or will not be read, and display / relative paths.
 #include <catch2/catch.hpp>
 
+#include <sys/stat.h>
+#include <unistd.h>
 #include <algorithm>
 #include <filesystem>
 #include <string>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <vector>
 
 #include "src/source/filesystem_walker.h"
@@ -151,8 +151,7 @@ TEST_CASE("walker follows a symlink to a file and to a directory", "[source]") {
   REQUIRE(::symlink("real.txt", (dir / "root/linked-file").c_str()) == 0);
   const auto sink = walk_in(dir.path(), {"root"});
   CHECK(sink.diagnostics.empty());
-  CHECK(sink.displays() ==
-        std::vector<std::string>{"root/linked-dir/inner.txt", "root/linked-file", "root/real.txt"});
+  CHECK(sink.displays() == std::vector<std::string>{"root/linked-dir/inner.txt", "root/linked-file", "root/real.txt"});
 }
 
 TEST_CASE("walker reports a symlink loop back to a parent directory", "[source]") {
@@ -208,14 +207,17 @@ TEST_CASE("walker escapes a non-UTF-8 file name with \\x and notes it", "[source
 TEST_CASE("printable_path leaves valid UTF-8 alone and escapes invalid bytes", "[source]") {
   CHECK(sprawl::printable_path("plain/path.txt") == "plain/path.txt");
   CHECK(sprawl::printable_path("caf\xC3\xA9/\xE2\x82\xAC.txt") == "caf\xC3\xA9/\xE2\x82\xAC.txt");
-  CHECK(sprawl::printable_path("a\xFF" "b") == "a\\xffb");
+  CHECK(sprawl::printable_path("a\xFF"
+                               "b") == "a\\xffb");
   CHECK(sprawl::printable_path("trunc\xE2\x82") == "trunc\\xe2\\x82");
 }
 
 TEST_CASE("printable_path escapes overlong and surrogate encodings", "[source]") {
   // Not valid UTF-8 (RFC 3629): overlong "/" and an encoded UTF-16 surrogate.
-  CHECK(sprawl::printable_path("a\xC0\xAF" "b") == "a\\xc0\\xafb");
-  CHECK(sprawl::printable_path("a\xED\xA0\x80" "b") == "a\\xed\\xa0\\x80b");
+  CHECK(sprawl::printable_path("a\xC0\xAF"
+                               "b") == "a\\xc0\\xafb");
+  CHECK(sprawl::printable_path("a\xED\xA0\x80"
+                               "b") == "a\\xed\\xa0\\x80b");
 }
 
 TEST_CASE("walker skips .git/objects but walks the rest of .git", "[source]") {

@@ -86,10 +86,14 @@ TEST_CASE("UTF-16 surrogate pairs decode to one 4-byte UTF-8 character", "[sourc
   std::string scratch;
   const auto le = decode_text(utf16le(units, true), scratch);
   CHECK(le.encoding == TextEncoding::utf16le);
-  CHECK(le.text == "a\xF0\x9F\x98\x80" "b");
+  CHECK(le.text ==
+        "a\xF0\x9F\x98\x80"
+        "b");
   std::string scratch2;
   const auto be = decode_text(utf16be(units, true), scratch2);
-  CHECK(be.text == "a\xF0\x9F\x98\x80" "b");
+  CHECK(be.text ==
+        "a\xF0\x9F\x98\x80"
+        "b");
 }
 
 TEST_CASE("unpaired UTF-16 surrogates decode to U+FFFD", "[source]") {
@@ -98,11 +102,15 @@ TEST_CASE("unpaired UTF-16 surrogates decode to U+FFFD", "[source]") {
   units.push_back(static_cast<char16_t>(0xDC00));                  // lone low surrogate at the end
   std::string scratch;
   const auto decoded = decode_text(utf16le(units, true), scratch);
-  CHECK(decoded.text == "a\xEF\xBF\xBD" "b\xEF\xBF\xBD");
+  CHECK(decoded.text ==
+        "a\xEF\xBF\xBD"
+        "b\xEF\xBF\xBD");
 }
 
 TEST_CASE("a NUL byte near the start marks content as binary", "[source]") {
-  std::string bytes = "\x7f" "ELF";
+  std::string bytes =
+      "\x7f"
+      "ELF";
   bytes += std::string("\x02\x01\x01\x00\x00\x00", 6);
   bytes += "some readable text that follows the header";
   std::string scratch;

@@ -1,10 +1,10 @@
 // fork/exec of the sprawl binary with stdin, stdout and stderr redirected through files.
 #include "tests/support/cli_runner.h"
 
-#include <cstdlib>
 #include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <cstdlib>
 
 #include "tests/support/temp_dir.h"
 

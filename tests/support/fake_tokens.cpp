@@ -21,11 +21,13 @@ std::string random_chars(const std::string& alphabet, std::size_t length, std::u
 
 std::string fake_github_pat(std::uint32_t seed) { return std::string("gh") + "p_" + random_chars(kBase62, 36, seed); }
 
-std::string fake_aws_key_id(std::uint32_t seed) { return std::string("AK") + "IA" + random_chars(kUpperDigits, 16, seed); }
+std::string fake_aws_key_id(std::uint32_t seed) {
+  return std::string("AK") + "IA" + random_chars(kUpperDigits, 16, seed);
+}
 
 std::string fake_slack_bot_token(std::uint32_t seed) {
-  return std::string("xo") + "xb-" + random_chars("123456789", 11, seed) + "-" + random_chars("123456789", 13, seed + 1) +
-         "-" + random_chars(kBase62, 24, seed + 2);
+  return std::string("xo") + "xb-" + random_chars("123456789", 11, seed) + "-" +
+         random_chars("123456789", 13, seed + 1) + "-" + random_chars(kBase62, 24, seed + 2);
 }
 
 std::string fake_stripe_live_key(std::uint32_t seed) {

@@ -25,8 +25,10 @@ ReportedScan parse_report(const std::string& json) {
     r.redacted = bool(f["redacted"]);
     scan.findings.push_back(std::move(r));
   }
-  for (simdjson::dom::element e : root["errors"].get_array()) scan.error_paths.emplace_back(std::string_view(e["path"]));
-  for (simdjson::dom::element e : root["skipped"].get_array()) scan.skipped_paths.emplace_back(std::string_view(e["path"]));
+  for (simdjson::dom::element e : root["errors"].get_array())
+    scan.error_paths.emplace_back(std::string_view(e["path"]));
+  for (simdjson::dom::element e : root["skipped"].get_array())
+    scan.skipped_paths.emplace_back(std::string_view(e["path"]));
   simdjson::dom::element summary = root["summary"];
   scan.files_scanned = int64_t(summary["files_scanned"]);
   scan.duplicate_blobs = int64_t(summary["duplicate_blobs"]);
