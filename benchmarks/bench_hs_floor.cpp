@@ -48,9 +48,7 @@ int main(int argc, char** argv) {
     else
       inputs.emplace_back(argv[i]);
   }
-  auto config = sprawl::resolve_rule_config("");
-  if (!config) return std::fprintf(stderr, "%s\n", config.error().message.c_str()), 2;
-  auto engine = sprawl::ScanEngine::create(std::move(config.value()), {sprawl::default_cache_dir()});
+  auto engine = sprawl::load_scan_engine("");
   if (!engine) return std::fprintf(stderr, "%s\n", engine.error().message.c_str()), 2;
   const hs_database_t* db = (*engine)->database().hyperscan();
 

@@ -63,12 +63,7 @@ int run_rules_list(const RulesOptions& options) {
 }
 
 int run_rules_check(const RulesOptions& options) {
-  auto config = resolve_rule_config(options.config_path);
-  if (!config) {
-    print_error(config.error().message);
-    return kExitError;
-  }
-  auto engine = ScanEngine::create(std::move(config.value()), DatabaseOptions{default_cache_dir()});
+  auto engine = load_scan_engine(options.config_path);
   if (!engine) {
     print_error(engine.error().message);
     return kExitError;

@@ -72,12 +72,7 @@ bool use_color(const ScanConfig& config) {
 void print_error(const std::string& message) { std::fprintf(stderr, "sprawl: error: %s\n", message.c_str()); }
 
 int run_scan_command(const ScanConfig& config) {
-  auto rules = resolve_rule_config(find_config(config));
-  if (!rules) {
-    print_error(rules.error().message);
-    return kExitError;
-  }
-  auto engine = ScanEngine::create(std::move(rules.value()), DatabaseOptions{default_cache_dir()});
+  auto engine = load_scan_engine(find_config(config));
   if (!engine) {
     print_error(engine.error().message);
     return kExitError;

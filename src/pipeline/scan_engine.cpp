@@ -16,6 +16,12 @@ Result<std::unique_ptr<ScanEngine>> ScanEngine::create(RuleConfig config, const 
   return std::unique_ptr<ScanEngine>(new ScanEngine(std::move(database.value()), std::move(allowlists.value())));
 }
 
+Result<std::unique_ptr<ScanEngine>> load_scan_engine(const std::string& config_path) {
+  auto rules = resolve_rule_config(config_path);
+  if (!rules) return rules.error();
+  return ScanEngine::create(std::move(rules.value()), DatabaseOptions{default_cache_dir()});
+}
+
 Result<RuleConfig> resolve_rule_config(const std::string& config_path) {
   auto builtin = load_builtin_rules();
   if (!builtin) return Error{"built-in rules: " + builtin.error().message};

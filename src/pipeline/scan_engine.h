@@ -27,6 +27,10 @@ class ScanEngine {
   AllowlistSet m_allowlists;
 };
 
+/// Resolves the rule configuration for `config_path` and builds the engine with the default
+/// database cache: what every command that scans does first.
+Result<std::unique_ptr<ScanEngine>> load_scan_engine(const std::string& config_path);
+
 /// Resolves the rule configuration for a scan: the built-in rules, merged with the user's
 /// config file when one is given (`config_path`), gitleaks style.
 Result<RuleConfig> resolve_rule_config(const std::string& config_path);
