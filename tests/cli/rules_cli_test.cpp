@@ -6,6 +6,7 @@
 
 #include "tests/support/cli_runner.h"
 #include "tests/support/findings_json.h"
+#include "tests/support/temp_dir.h"
 
 using namespace sprawl::test;
 
@@ -47,4 +48,17 @@ TEST_CASE("sprawl's own checkout scans clean", "[cli][self]") {
   INFO(result.err.substr(0, 2000));
   CHECK(result.exit_code == 0);
   CHECK(parse_report(result.out).findings.empty());
+}
+
+TEST_CASE("rules check fails when a rule misses its example or reports a negative one", "[cli][rules]") {
+  sprawl::test::TempDir dir;
+  dir.write("bad.toml",
+            "[[rules]]\nid = \"acme-key\"\ndescription = \"ACME key\"\nregex = '''\\b(acme_[a-z0-9]{20})\\b'''\n"
+            "entropy = 2.0\nprovider = \"acme\"\n"
+            "examples = ['k = acme_tooshort']\n"
+            "negative_examples = ['k = acme_q8zt3mvx7wkr2pln5hcy']\n");
+  const CliResult result = run_sprawl({"rules", "check", "--config", "bad.toml"}, dir.path());
+  CHECK(result.exit_code == 1);
+  CHECK(result.out.find("FAIL acme-key: example not found") != std::string::npos);
+  CHECK(result.out.find("FAIL acme-key: negative example reported") != std::string::npos);
 }

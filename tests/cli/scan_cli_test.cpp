@@ -267,3 +267,14 @@ TEST_CASE("a secret claimed by a provider rule and a generic rule is reported on
   REQUIRE(scan.findings.size() == 1);
   CHECK(scan.findings[0].rule_id.rfind("github", 0) == 0);
 }
+
+TEST_CASE("a directory scan reads .git/config but leaves the object store to the git source", "[cli][scan]") {
+  TempDir tree;
+  const std::string pat = fake_github_pat(60);
+  tree.write(".git/config", "[remote \"origin\"]\n\turl = https://ci-bot:" + pat + "@github.com/acme/app.git\n");
+  tree.write(".git/objects/ab/cdef", "t=" + fake_github_pat(61) + "\n");
+  const ReportedScan scan = scan_json(tree.path());
+  REQUIRE(scan.findings.size() == 1);
+  CHECK(scan.findings[0].path == ".git/config");
+  CHECK(scan.findings[0].line == 2);
+}
