@@ -13,7 +13,9 @@ namespace {
 // When two rules report overlapping secrets, only the more specific one is kept: a rule of
 // higher confidence wins, and at equal confidence a provider's own rule beats a generic one.
 // `token = "ghp_..."` is a GitHub token, not a generic assignment; the private_key of a GCP
-// service-account file is that service account's key, not an anonymous PKCS#8 key.
+// service-account file is that service account's key, not an anonymous PKCS#8 key. Two rules
+// of equal rank reporting exactly the same secret (an npm token in an .npmrc) give one finding,
+// from the rule listed first.
 int specificity(const CompiledRule& rule) {
   return static_cast<int>(rule.rule->confidence) * 2 + (rule.rule->provider != "generic" ? 1 : 0);
 }
@@ -23,12 +25,25 @@ void drop_outranked_overlaps(std::vector<BlobMatch>& matches, const std::vector<
   auto overlaps = [](const Match& a, const Match& b) {
     return a.secret_start < b.secret_end && b.secret_start < a.secret_end;
   };
+  std::size_t longest = 0;
+  for (const auto& m : matches) longest = std::max(longest, m.match.secret_end - m.match.secret_start);
+  // Matches are ordered by start, so only neighbours within the longest secret can overlap:
+  // this stays linear for blobs with many matches.
+  auto outranked_by = [&](std::size_t i, std::size_t j) {
+    if (!overlaps(matches[i].match, matches[j].match)) return false;
+    const int ri = rank(matches[i]), rj = rank(matches[j]);
+    const bool same_span = matches[i].match.secret_start == matches[j].match.secret_start &&
+                           matches[i].match.secret_end == matches[j].match.secret_end;
+    return rj > ri || (rj == ri && same_span && matches[j].match.rule_index < matches[i].match.rule_index);
+  };
   std::vector<bool> drop(matches.size(), false);
   for (std::size_t i = 0; i < matches.size(); ++i) {
-    for (std::size_t j = 0; j < matches.size() && !drop[i]; ++j) {
-      if (matches[j].match.secret_start >= matches[i].match.secret_end) break;  // ordered by start
-      drop[i] = j != i && rank(matches[j]) > rank(matches[i]) && overlaps(matches[i].match, matches[j].match);
-    }
+    const std::size_t start = matches[i].match.secret_start;
+    for (std::size_t j = i; j-- > 0 && !drop[i] && matches[j].match.secret_start + longest > start;)
+      drop[i] = outranked_by(i, j);
+    for (std::size_t j = i + 1;
+         j < matches.size() && !drop[i] && matches[j].match.secret_start < matches[i].match.secret_end; ++j)
+      drop[i] = outranked_by(i, j);
   }
   std::size_t kept = 0;
   for (std::size_t i = 0; i < matches.size(); ++i) {

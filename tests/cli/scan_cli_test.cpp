@@ -278,3 +278,11 @@ TEST_CASE("a directory scan reads .git/config but leaves the object store to the
   CHECK(scan.findings[0].path == ".git/config");
   CHECK(scan.findings[0].line == 2);
 }
+
+TEST_CASE("two rules of equal rank reporting the same secret give one finding", "[cli][scan]") {
+  TempDir tree;
+  tree.write(".npmrc", "//registry.npmjs.org/:_authToken=npm_" + random_chars(kBase62, 36, 62) + "\n");
+  const ReportedScan scan = scan_json(tree.path());
+  REQUIRE(scan.findings.size() == 1);
+  CHECK(scan.findings[0].rule_id.rfind("npm", 0) == 0);
+}
