@@ -1,31 +1,46 @@
 // Incremental newline counting for match positions.
 #include "src/match/line_index.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace sprawl {
 
+namespace {
+
+// Characters (UTF-8 lead bytes) in [from, to).
+std::size_t characters(const char* base, std::size_t from, std::size_t to) {
+  std::size_t count = 0;
+  for (std::size_t i = from; i < to; ++i) count += (static_cast<unsigned char>(base[i]) & 0xC0) != 0x80;
+  return count;
+}
+
+}  // namespace
+
+// Moves a cursor (offset, line, line start, column) forwards or backwards, so each query costs
+// the distance from the previous one: many matches on one long minified line stay linear.
 TextPosition LineIndex::position(std::size_t offset) {
   if (offset > m_text.size()) offset = m_text.size();
-  if (offset < m_cursor) {  // out of order: start again from the top
-    m_cursor = 0;
-    m_line_start = 0;
-    m_line = 1;
-  }
   const char* base = m_text.data();
-  while (m_cursor < offset) {
-    const void* nl = std::memchr(base + m_cursor, '\n', offset - m_cursor);
-    if (!nl) break;
-    m_cursor = static_cast<std::size_t>(static_cast<const char*>(nl) - base) + 1;
-    m_line_start = m_cursor;
-    ++m_line;
+  if (offset >= m_cursor) {
+    while (const void* nl = std::memchr(base + m_cursor, '\n', offset - m_cursor)) {
+      m_cursor = static_cast<std::size_t>(static_cast<const char*>(nl) - base) + 1;
+      m_line_start = m_cursor;
+      m_column = 1;
+      ++m_line;
+      if (m_cursor >= offset) break;
+    }
+    m_column += characters(base, m_cursor, offset);
+  } else if (offset >= m_line_start) {
+    m_column -= characters(base, offset, m_cursor);
+  } else {
+    m_line -= static_cast<std::size_t>(std::count(base + offset, base + m_line_start, '\n'));
+    const std::size_t newline = offset == 0 ? std::string_view::npos : m_text.rfind('\n', offset - 1);
+    m_line_start = newline == std::string_view::npos ? 0 : newline + 1;
+    m_column = 1 + characters(base, m_line_start, offset);
   }
   m_cursor = offset;
-  std::size_t column = 1;
-  for (std::size_t i = m_line_start; i < offset; ++i) {
-    if ((static_cast<unsigned char>(base[i]) & 0xC0) != 0x80) ++column;  // count UTF-8 lead bytes
-  }
-  return {static_cast<std::uint32_t>(m_line), static_cast<std::uint32_t>(column)};
+  return {static_cast<std::uint32_t>(m_line), static_cast<std::uint32_t>(m_column)};
 }
 
 std::string_view LineIndex::line_at(std::size_t offset) const {

@@ -24,6 +24,7 @@ class LineIndex {
   std::size_t m_cursor = 0;      // every newline before m_cursor has been counted
   std::size_t m_line_start = 0;  // start of the line holding m_cursor
   std::size_t m_line = 1;
+  std::size_t m_column = 1;  // column of m_cursor
 };
 
 }  // namespace sprawl

@@ -110,3 +110,33 @@ TEST_CASE("line_at of a single line without newline is the whole text", "[match]
   CHECK(index.line_at(6) == "token=abc");
   CHECK(index.line_at(0) == "token=abc");
 }
+
+// Regression: columns were recounted from the line start for every query, quadratic for many
+// matches on one minified line; the cursor now moves by the distance between queries.
+TEST_CASE("line index agrees with a naive count for queries in any order", "[match]") {
+  std::string text;
+  for (int i = 0; i < 400; ++i) text += (i % 7 == 0) ? "\r\n" : (i % 5 == 0 ? "\xc3\xa9" : "ab");
+  auto naive = [&](std::size_t offset) {
+    std::uint32_t line = 1, column = 1;
+    for (std::size_t i = 0; i < offset; ++i) {
+      if (text[i] == '\n') {
+        ++line;
+        column = 1;
+      } else if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
+        ++column;
+      }
+    }
+    return std::make_pair(line, column);
+  };
+  sprawl::LineIndex index(text);
+  std::uint32_t seed = 12345;
+  for (int q = 0; q < 2000; ++q) {
+    seed = seed * 1103515245u + 12345u;
+    const std::size_t offset = (seed >> 8) % (text.size() + 1);
+    const auto expected = naive(offset);
+    const auto got = index.position(offset);
+    INFO("offset " << offset);
+    REQUIRE(got.line == expected.first);
+    REQUIRE(got.column == expected.second);
+  }
+}
