@@ -43,16 +43,21 @@ TextPosition LineIndex::position(std::size_t offset) {
   return {static_cast<std::uint32_t>(m_line), static_cast<std::uint32_t>(m_column)};
 }
 
-std::string_view LineIndex::line_at(std::size_t offset) const {
+std::string_view LineIndex::line_at(std::size_t offset, std::size_t reach) const {
   if (offset > m_text.size()) offset = m_text.size();
-  std::size_t start = 0;
-  if (offset > 0) {
-    const std::size_t newline = m_text.rfind('\n', offset - 1);
-    if (newline != std::string_view::npos) start = newline + 1;
+  const char* base = m_text.data();
+  const std::size_t floor = offset > reach ? offset - reach : 0;
+  std::size_t start = floor;
+  for (std::size_t i = offset; i > floor; --i) {
+    if (base[i - 1] == '\n') {
+      start = i;
+      break;
+    }
   }
-  std::size_t end = m_text.find('\n', offset);
-  if (end == std::string_view::npos) end = m_text.size();
-  if (end > start && m_text[end - 1] == '\r') --end;
+  const std::size_t ceiling = std::min(m_text.size(), offset + reach);
+  const void* nl = std::memchr(base + offset, '\n', ceiling - offset);
+  std::size_t end = nl ? static_cast<std::size_t>(static_cast<const char*>(nl) - base) : ceiling;
+  if (end > start && base[end - 1] == '\r') --end;
   return m_text.substr(start, end - start);
 }
 

@@ -16,8 +16,9 @@ class LineIndex {
   /// Line and column of the character at `offset` (the byte must start a character).
   TextPosition position(std::size_t offset);
 
-  /// The line holding `offset`, without its line terminator.
-  std::string_view line_at(std::size_t offset) const;
+  /// The line holding `offset`, without its line terminator, clipped to `reach` bytes on each
+  /// side of `offset` so that a minified megabyte-long line costs no more than a short one.
+  std::string_view line_at(std::size_t offset, std::size_t reach = 4096) const;
 
  private:
   std::string_view m_text;
