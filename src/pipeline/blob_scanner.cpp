@@ -79,7 +79,9 @@ BlobScan BlobScanner::scan(std::string_view bytes) {
       case CheckVerdict::keep:
         break;
     }
-    if (binary && result.matches.size() >= m_binary_cap) {
+    // Floods of matches in binary blobs are cut early (with room for overlaps to resolve),
+    // then to the cap below, so the kept findings are distinct secrets.
+    if (binary && result.matches.size() >= 4 * m_binary_cap) {
       ++result.drops.binary_cap;
       continue;
     }
@@ -96,6 +98,10 @@ BlobScan BlobScanner::scan(std::string_view bytes) {
     result.matches.push_back(std::move(kept));
   }
   if (m_resolve_overlaps) drop_outranked_overlaps(result.matches, rules);
+  if (binary && result.matches.size() > m_binary_cap) {
+    result.drops.binary_cap += result.matches.size() - m_binary_cap;
+    result.matches.resize(m_binary_cap);
+  }
   if (!result.matches.empty()) result.blob_id = git_blob_id(bytes).hex();
   return result;
 }
