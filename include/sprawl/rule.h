@@ -20,7 +20,8 @@ struct Allowlist {
   std::vector<std::string> regexes;    ///< regexes on the secret, match or line
   std::vector<std::string> stopwords;  ///< the secret contains one of these (case-insensitive)
   RegexTarget regex_target = RegexTarget::secret;
-  bool require_all = false;  ///< gitleaks `condition = "AND"`
+  bool require_all = false;               ///< gitleaks `condition = "AND"`
+  std::vector<std::string> target_rules;  ///< gitleaks `targetRules`: a global list for these rules only
 };
 
 /// One detection rule.

@@ -51,12 +51,20 @@ Result<AllowlistSet> AllowlistSet::build(const std::vector<Allowlist>& global, c
     set.m_lists.push_back(std::move(compiled));
     return static_cast<std::uint32_t>(set.m_lists.size() - 1);
   };
+  set.m_rule_lists.resize(rules.size());
   for (const auto& list : global) {
     auto index = add(list, "global allowlist");
     if (!index) return index.error();
-    set.m_global.push_back(*index);
+    if (list.target_rules.empty()) {
+      set.m_global.push_back(*index);
+      continue;
+    }
+    // gitleaks `targetRules`: a global list that belongs to the named rules only.
+    for (std::size_t r = 0; r < rules.size(); ++r) {
+      if (std::find(list.target_rules.begin(), list.target_rules.end(), rules[r]->id) != list.target_rules.end())
+        set.m_rule_lists[r].push_back(*index);
+    }
   }
-  set.m_rule_lists.resize(rules.size());
   for (std::size_t r = 0; r < rules.size(); ++r) {
     for (const auto& list : rules[r]->allowlists) {
       auto index = add(list, fmt::format("rule '{}' allowlist", rules[r]->id));

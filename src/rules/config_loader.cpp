@@ -47,6 +47,7 @@ Result<Allowlist> parse_allowlist(const toml::table& table) {
   list.paths = string_array(view["paths"]);
   list.regexes = string_array(view["regexes"]);
   list.stopwords = string_array(view["stopwords"]);
+  list.target_rules = string_array(view["targetRules"]);
   const std::string target = view["regexTarget"].value_or(std::string{"secret"});
   if (target == "match")
     list.regex_target = RegexTarget::match;

@@ -52,3 +52,16 @@ TEST_CASE("a custom rule neither engine can compile is disabled with a warning",
   CHECK(result.exit_code == 1);
   CHECK(result.err.find("sprawl: warning: rule 'backref' disabled") != std::string::npos);
 }
+
+TEST_CASE("a global allow-list with targetRules applies to the named rules only", "[cli][config]") {
+  TempDir tree;
+  const std::string pat = fake_github_pat(36), key_id = fake_aws_key_id(37);
+  tree.write("a.env", "GH=" + pat + "\nAWS_ACCESS_KEY_ID=" + key_id + "\n");
+  tree.write(".sprawl.toml",
+             "[[allowlists]]\ndescription = \"ci fixtures\"\ntargetRules = [\"github-pat-classic\", \"aws-secret-access-key\"]\n"
+             "paths = ['''\\.env$''']\n");
+  const ReportedScan scan = parse_report(run_sprawl({"scan", ".", "--format", "json"}, tree.path()).out);
+  REQUIRE(scan.findings.size() == 1);
+  CHECK(scan.findings[0].rule_id == "aws-access-key-id");
+  CHECK(scan.dropped_allowlist == 1);
+}
