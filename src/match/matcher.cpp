@@ -47,14 +47,17 @@ void Matcher::scan(std::string_view text, bool binary, std::vector<Match>& out) 
       first = last;
       continue;
     }
-    // Merge hits whose confirm windows overlap, so each byte is confirmed once per rule.
+    // Every match ends at a reported end offset (also for prefilters, whose ends include every
+    // end of the real regex), so a group of hits is confirmed in [first_end - width, last_end]:
+    // RE2 sees the text beyond as context for \b and $, and never needs to search past it.
+    // Hits whose windows overlap are merged, so each byte is confirmed once per rule.
     const std::size_t width = std::max<std::size_t>(rule.max_width, 1);
     for (auto group = first; group != last;) {
       const std::size_t start = group->end > width ? group->end - width : 0;
-      std::size_t end = std::min<std::size_t>(text.size(), group->end + width);
+      std::size_t end = std::min<std::size_t>(text.size(), group->end);
       auto next = group + 1;
       while (next != last && next->end <= end + width) {
-        end = std::min<std::size_t>(text.size(), next->end + width);
+        end = std::min<std::size_t>(text.size(), next->end);
         ++next;
       }
       confirm(text, rule_index, &*group, &*group + (next - group), start, end, out);
