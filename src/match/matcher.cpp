@@ -83,7 +83,7 @@ void Matcher::confirm(std::string_view text, std::uint32_t rule_index, const Hit
     // A real match ends where Hyperscan reported an end; prefiltered rules are judged by RE2 alone.
     const Hit* covering =
         std::upper_bound(first, last, match_start, [](std::size_t offset, const Hit& h) { return offset < h.end; });
-    if (!rule.prefilter && (covering == last || covering->end > match_end)) continue;
+    if (!rule.hs_prefilter_mode && (covering == last || covering->end > match_end)) continue;
     const re2::StringPiece* secret = nullptr;
     if (rule.secret_group >= 0 && rule.secret_group < groups) {
       secret = &m_groups[static_cast<std::size_t>(rule.secret_group)];

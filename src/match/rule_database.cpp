@@ -131,7 +131,7 @@ Status RuleDatabase::compile_hyperscan() {
     std::vector<unsigned> flags, ids;
     for (unsigned i = 0; i < m_compiled.size(); ++i) {
       patterns.push_back(hyperscan_pattern(*m_compiled[i].rule));
-      flags.push_back(m_compiled[i].prefilter ? HS_FLAG_PREFILTER : 0);
+      flags.push_back(m_compiled[i].hs_prefilter_mode ? HS_FLAG_PREFILTER : 0);
       ids.push_back(i);
     }
     hs_compile_error_t* error = nullptr;
@@ -149,8 +149,8 @@ Status RuleDatabase::compile_hyperscan() {
     if (bad < 0 || static_cast<std::size_t>(bad) >= m_compiled.size())
       return Error{"Hyperscan cannot compile the rule database: " + message};
     auto& compiled = m_compiled[static_cast<std::size_t>(bad)];
-    if (!compiled.prefilter) {
-      compiled.prefilter = true;
+    if (!compiled.hs_prefilter_mode) {
+      compiled.hs_prefilter_mode = true;
       continue;
     }
     m_rejected.push_back({compiled.rule->id, "Hyperscan cannot compile the regex: " + message});
@@ -176,7 +176,7 @@ bool RuleDatabase::load_cache(const std::string& path) {
   for (auto& compiled : m_compiled) {
     int prefilter = 0;
     if (!(header >> compiled.max_width >> prefilter)) return false;
-    compiled.prefilter = prefilter != 0;
+    compiled.hs_prefilter_mode = prefilter != 0;
   }
   header.get();  // the newline after the last entry
   const std::size_t offset = kCacheMagic.size() + static_cast<std::size_t>(header.tellg());
@@ -195,7 +195,7 @@ void RuleDatabase::store_cache(const std::string& path) const {
   std::string header(kCacheMagic);
   header += std::to_string(m_compiled.size()) + '\n';
   for (const auto& compiled : m_compiled)
-    header += fmt::format("{} {}\n", compiled.max_width, compiled.prefilter ? 1 : 0);
+    header += fmt::format("{} {}\n", compiled.max_width, compiled.hs_prefilter_mode ? 1 : 0);
   std::error_code ignored;
   std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ignored);
   // Written under a unique name and renamed, so that concurrent scans never see half a file.

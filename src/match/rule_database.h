@@ -43,7 +43,7 @@ struct CompiledRule {
   std::unique_ptr<RE2> path_regex;  ///< gitleaks `path`, or null
   int secret_group = -1;            ///< -1: first participating group (whole match if none)
   std::size_t max_width = 0;        ///< longest possible match (bounded by the confirm window)
-  bool prefilter = false;           ///< compiled with HS_FLAG_PREFILTER: RE2 decides
+  bool hs_prefilter_mode = false;   ///< compiled with HS_FLAG_PREFILTER (unlike Rule::prefilter): RE2 decides
 };
 
 /// A rule that could not be compiled, and why.

@@ -61,10 +61,12 @@ class ScanState : public WalkSink {
     found.fetch_add(findings.size(), std::memory_order_relaxed);
     std::lock_guard lock(m_mutex);
     ++outcome.summary.files_scanned;
-    if (duplicate)
+    if (duplicate) {
       ++outcome.summary.duplicate_blobs;
-    else
-      outcome.summary.bytes_scanned += bytes, outcome.summary.dropped += blob_drops;
+    } else {  // a blob's own drops count once, however many copies there are
+      outcome.summary.bytes_scanned += bytes;
+      outcome.summary.dropped += blob_drops;
+    }
     outcome.summary.dropped += drops;
     for (auto& f : findings) outcome.findings.push_back(std::move(f));
   }

@@ -278,8 +278,8 @@ TEST_CASE("a rule Hyperscan cannot compile exactly falls back to prefilter mode"
   auto db = build({make_rule("plain", R"(tok_([a-z0-9]{10}))"), make_rule("prefiltered", kPrefilterOnlyRegex)});
   CHECK(db->rejected().empty());
   REQUIRE(db->rules().size() == 2);
-  CHECK_FALSE(db->rules()[0].prefilter);
-  CHECK(db->rules()[1].prefilter);
+  CHECK_FALSE(db->rules()[0].hs_prefilter_mode);
+  CHECK(db->rules()[1].hs_prefilter_mode);
 
   const auto matches = scan(*db, "id: key12 ab3 ;");
   REQUIRE(matches.size() == 1);
@@ -312,7 +312,7 @@ TEST_CASE("rule database cache round-trips the compiled database", "[match]") {
   for (std::size_t i = 0; i < first->rules().size(); ++i) {
     INFO("rule " << i);
     CHECK(second->rules()[i].rule->id == first->rules()[i].rule->id);
-    CHECK(second->rules()[i].prefilter == first->rules()[i].prefilter);
+    CHECK(second->rules()[i].hs_prefilter_mode == first->rules()[i].hs_prefilter_mode);
     CHECK(second->rules()[i].max_width == first->rules()[i].max_width);
     CHECK(second->rules()[i].secret_group == first->rules()[i].secret_group);
   }
@@ -409,7 +409,7 @@ TEST_CASE("a rule's prefilter is what Hyperscan runs; RE2 still confirms with th
   Rule anchored = make_rule("anchored", R"((?m)^[ \t]*(?:export[ \t]+)?[A-Z_]*SECRET=([a-z0-9]{16})$)");
   anchored.prefilter = R"(SECRET=[a-z0-9]{16})";
   auto db = build({anchored});
-  CHECK_FALSE(db->rules()[0].prefilter);  // a hand-written prefilter keeps the exact cover check
+  CHECK_FALSE(db->rules()[0].hs_prefilter_mode);  // a hand-written prefilter keeps the exact cover check
   const auto matches = scan(*db, text);
   REQUIRE(matches.size() == 1);
   CHECK(matches[0].secret == secret);
