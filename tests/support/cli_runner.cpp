@@ -1,47 +1,12 @@
-// fork/exec of the sprawl binary with stdin, stdout and stderr redirected through files.
+// Runs the sprawl binary under test with the test suite's warm rule-database cache.
 #include "tests/support/cli_runner.h"
-
-#include <fcntl.h>
-#include <sys/wait.h>
-#include <unistd.h>
-#include <cstdlib>
-
-#include "tests/support/temp_dir.h"
 
 namespace sprawl::test {
 
 CliResult run_sprawl(const std::vector<std::string>& args, const std::string& cwd, const std::string& input) {
-  TempDir io;
-  const std::string in_path = io.write("stdin", input);
-  const std::string out_path = io / "stdout", err_path = io / "stderr";
-  std::vector<std::string> argv_storage{SPRAWL_BINARY};
-  argv_storage.insert(argv_storage.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& a : argv_storage) argv.push_back(a.data());
-  argv.push_back(nullptr);
-
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    const int in = ::open(in_path.c_str(), O_RDONLY);
-    const int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    const int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (in < 0 || out < 0 || err < 0) ::_exit(126);
-    ::dup2(in, 0);
-    ::dup2(out, 1);
-    ::dup2(err, 2);
-    if (!cwd.empty() && ::chdir(cwd.c_str()) != 0) ::_exit(126);
-    ::setenv("SPRAWL_CACHE_DIR", SPRAWL_TEST_CACHE_DIR, 1);
-    ::unsetenv("NO_COLOR");
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  CliResult result;
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  result.out = read_text(out_path);
-  result.err = read_text(err_path);
-  return result;
+  std::vector<std::string> argv{SPRAWL_BINARY};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run_process(argv, {cwd, input, {{"SPRAWL_CACHE_DIR", SPRAWL_TEST_CACHE_DIR}, {"NO_COLOR", ""}}});
 }
 
 }  // namespace sprawl::test

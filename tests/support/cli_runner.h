@@ -4,13 +4,9 @@
 #include <string>
 #include <vector>
 
-namespace sprawl::test {
+#include "tests/support/process.h"
 
-struct CliResult {
-  int exit_code = -1;
-  std::string out;  ///< standard output
-  std::string err;  ///< standard error
-};
+namespace sprawl::test {
 
 /// Runs `sprawl ARGS...` in `cwd` (empty: the test's own), feeding `input` on stdin.
 CliResult run_sprawl(const std::vector<std::string>& args, const std::string& cwd = "", const std::string& input = "");
