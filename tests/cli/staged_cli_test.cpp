@@ -1,0 +1,180 @@
+// End-to-end: `sprawl scan --staged` scans only what the index adds over HEAD, finds the
+// repository from any subdirectory, and exits 1 / 0 / 2 as documented.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "tests/support/fake_tokens.h"
+#include "tests/support/findings_json.h"
+#include "tests/support/git_repo.h"
+#include "tests/support/process.h"
+#include "tests/support/temp_dir.h"
+
+using namespace sprawl::test;
+
+namespace {
+
+/// Runs sprawl with the warm rule cache and no git configuration or git variables from the user:
+/// what sprawl sees of git is only the repository itself. `ceiling` stops repository discovery.
+CliResult run_sprawl_in_git(const std::vector<std::string>& args, const std::string& cwd,
+                            const std::string& ceiling = "") {
+  std::vector<std::string> argv{SPRAWL_BINARY};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run_process(argv, {cwd,
+                            "",
+                            {{"SPRAWL_CACHE_DIR", SPRAWL_TEST_CACHE_DIR},
+                             {"NO_COLOR", ""},
+                             {"GIT_CONFIG_GLOBAL", "/dev/null"},
+                             {"GIT_CONFIG_NOSYSTEM", "1"},
+                             {"GIT_CEILING_DIRECTORIES", ceiling},
+                             {"GIT_DIR", ""},
+                             {"GIT_WORK_TREE", ""},
+                             {"GIT_INDEX_FILE", ""}}});
+}
+
+/// `sprawl scan --staged --format json [extra...]` in `cwd`; requires `expected_exit`.
+ReportedScan staged_json(const std::string& cwd, int expected_exit, const std::vector<std::string>& extra = {}) {
+  std::vector<std::string> args{"scan", "--staged", "--format", "json"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  const CliResult result = run_sprawl_in_git(args, cwd);
+  INFO("stdout: " << result.out);
+  INFO("stderr: " << result.err);
+  REQUIRE(result.exit_code == expected_exit);
+  return parse_report(result.out);
+}
+
+/// A repository whose first commit holds one harmless file.
+GitRepo repo_with_history(const TempDir& dir) {
+  GitRepo repo(dir / "repo");
+  repo.write("README.md", "# demo\n");
+  repo.commit("initial");
+  return repo;
+}
+
+}  // namespace
+
+TEST_CASE("staged scan reports a secret in a newly staged file at its line", "[git][staged]") {
+  TempDir dir;
+  const GitRepo repo = repo_with_history(dir);
+  const std::string pat = fake_github_pat(101);
+  repo.write("src/settings.py", "import os\n\nGITHUB_TOKEN = \"" + pat + "\"\n");
+  repo.git({"add", "src/settings.py"});
+  const ReportedScan scan = staged_json(repo.path(), 1);
+  REQUIRE(scan.findings.size() == 1);
+  const ReportedFinding& f = scan.findings[0];
+  CHECK(f.rule_id.rfind("github", 0) == 0);
+  CHECK(f.path == "src/settings.py");
+  CHECK(f.line == 3);
+  CHECK(f.column == 17);
+}
+
+TEST_CASE("staged scan does not report a secret that is already in HEAD", "[git][staged]") {
+  TempDir dir;
+  const GitRepo repo = repo_with_history(dir);
+  const std::string key_id = fake_aws_key_id(102);
+  repo.write("deploy/.env", "# aws\nAWS_ACCESS_KEY_ID=" + key_id + "\nREGION=eu-west-1\n");
+  repo.commit("add deploy settings");
+  repo.write("deploy/.env", "# aws\nAWS_ACCESS_KEY_ID=" + key_id + "\nREGION=eu-central-1\n");
+  repo.git({"add", "deploy/.env"});
+  const ReportedScan scan = staged_json(repo.path(), 0);
+  CHECK(scan.findings.empty());
+}
+
+TEST_CASE("staged scan ignores unstaged work-tree changes and untracked files", "[git][staged]") {
+  TempDir dir;
+  const GitRepo repo = repo_with_history(dir);
+  repo.write("app.cfg", "name = demo\n");
+  repo.commit("add app.cfg");
+  repo.write("app.cfg", "name = demo\ntoken = " + fake_github_pat(103) + "\n");  // modified, not staged
+  repo.write("scratch.txt", "token = " + fake_github_pat(104) + "\n");           // untracked
+  repo.write("notes.txt", "nothing secret\n");
+  repo.git({"add", "notes.txt"});
+  const ReportedScan scan = staged_json(repo.path(), 0);
+  CHECK(scan.findings.empty());
+}
+
+TEST_CASE("staged scan reports the staged version, not the work tree's", "[git][staged]") {
+  TempDir dir;
+  const GitRepo repo = repo_with_history(dir);
+  const std::string pat = fake_github_pat(105);
+  repo.write("app.cfg", "name = demo\ntoken = " + pat + "\n");
+  repo.git({"add", "app.cfg"});
+  repo.write("app.cfg", "name = demo\n");  // the secret is gone from the work tree but still staged
+  const ReportedScan scan = staged_json(repo.path(), 1);
+  REQUIRE(scan.findings.size() == 1);
+  CHECK(scan.findings[0].path == "app.cfg");
+  CHECK(scan.findings[0].line == 2);
+}
+
+TEST_CASE("staged deletion of a file with a secret is clean", "[git][staged]") {
+  TempDir dir;
+  const GitRepo repo = repo_with_history(dir);
+  repo.write("old/credentials.txt", "aws_access_key_id = " + fake_aws_key_id(106) + "\n");
+  repo.commit("add credentials (oops)");
+  repo.git({"rm", "-q", "old/credentials.txt"});
+  const ReportedScan scan = staged_json(repo.path(), 0);
+  CHECK(scan.findings.empty());
+}
+
+TEST_CASE("staged scan finds the repository from a subdirectory or a path argument", "[git][staged]") {
+  TempDir dir;
+  const GitRepo repo = repo_with_history(dir);
+  repo.write("app/conf/keys.txt", "first line\nslack = " + fake_slack_bot_token(107) + "\n");
+  repo.git({"add", "app/conf/keys.txt"});
+  const std::string subdir = repo.path() + "/app";
+  std::vector<std::string> extra;
+  std::string cwd;
+  SECTION("run in a subdirectory") { cwd = subdir; }
+  SECTION("run in a deeper subdirectory") { cwd = subdir + "/conf"; }
+  SECTION("repository named as a path argument") {
+    cwd = dir.path();
+    extra = {repo.path()};
+  }
+  const ReportedScan scan = staged_json(cwd, 1, extra);
+  REQUIRE(scan.findings.size() == 1);
+  CHECK(scan.findings[0].rule_id.rfind("slack", 0) == 0);
+  CHECK(scan.findings[0].path == "app/conf/keys.txt");  // relative to the repository root
+  CHECK(scan.findings[0].line == 2);
+}
+
+TEST_CASE("staged scan in a repository with no commits reports the staged secret", "[git][staged]") {
+  TempDir dir;
+  const GitRepo repo(dir / "fresh");
+  repo.write("main.py", "print('hi')\n");
+  repo.write("secrets.env", "GITHUB_TOKEN=" + fake_github_pat(108) + "\n");
+  repo.git({"add", "-A"});
+  const ReportedScan scan = staged_json(repo.path(), 1);
+  REQUIRE(scan.findings.size() == 1);
+  CHECK(scan.findings[0].path == "secrets.env");
+  CHECK(scan.findings[0].line == 1);
+  CHECK(scan.findings[0].column == 14);
+}
+
+TEST_CASE("staged scan in a clean index prints a one-line summary and exits 0", "[git][staged]") {
+  TempDir dir;
+  const GitRepo repo = repo_with_history(dir);
+  const CliResult result = run_sprawl_in_git({"scan", "--staged"}, repo.path());
+  INFO("stderr: " << result.err);
+  CHECK(result.exit_code == 0);
+  CHECK(std::count(result.out.begin(), result.out.end(), '\n') == 1);
+  CHECK(result.err.empty());
+}
+
+TEST_CASE("staged scan outside a git repository exits 2 with a one-line error", "[git][staged]") {
+  TempDir dir;
+  const std::string plain = dir / "not-a-repo";
+  std::filesystem::create_directories(plain);
+  // The ceiling keeps discovery from walking up out of the scratch directory.
+  const CliResult result = run_sprawl_in_git({"scan", "--staged", plain}, dir.path(), dir.path());
+  INFO("stdout: " << result.out);
+  INFO("stderr: " << result.err);
+  CHECK(result.exit_code == 2);
+  CHECK(std::count(result.err.begin(), result.err.end(), '\n') == 1);
+  CHECK(result.err.rfind("sprawl: error: ", 0) == 0);
+  const bool names_dir = result.err.find(plain) != std::string::npos ||
+                         result.err.find(std::filesystem::canonical(plain).string()) != std::string::npos;
+  CHECK(names_dir);
+}
