@@ -1,6 +1,8 @@
 // Finding: what a scan reports — one secret of one rule at one location.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 
 #include "sprawl/match.h"
@@ -8,10 +10,39 @@
 
 namespace sprawl {
 
-/// Where the scanned bytes were seen. Later sources (git, images, archives) add fields here.
+/// Where in a git repository a secret was seen.
+enum class GitLocation {
+  commit,       ///< introduced by a commit (reachable from a ref, or dangling)
+  staged,       ///< in the index, not committed
+  worktree,     ///< in an uncommitted or untracked work-tree file
+  unreachable,  ///< in an object no commit, ref or index entry reaches
+};
+inline const char* to_string(GitLocation location) {
+  switch (location) {
+    case GitLocation::commit: return "commit";
+    case GitLocation::staged: return "staged";
+    case GitLocation::worktree: return "worktree";
+    case GitLocation::unreachable: return "unreachable";
+  }
+  return "commit";
+}
+
+struct GitProvenance {
+  std::string repository;  ///< as given on the command line
+  GitLocation location = GitLocation::commit;
+  // For GitLocation::commit: the commit that first introduced the secret at this path.
+  std::string commit, author_name, author_email, author_date, summary;
+  bool reachable = true;           ///< false: no ref reaches the commit (reset, amended, dropped stash)
+  std::uint32_t other_commits = 0;  ///< other commits that introduced the same secret
+  std::uint32_t other_paths = 0;    ///< other paths where the same secret was introduced
+  bool at_head = false;             ///< the secret is still in HEAD's tree (not only in history)
+};
+
+/// Where the scanned bytes were seen.
 struct Provenance {
   std::string path;           ///< as shown to the user: argument joined with the relative path
   std::string relative_path;  ///< relative to the scan root: what allow-list paths match
+  std::optional<GitProvenance> git;  ///< set for findings from a repository's history
 };
 
 /// How the blob's bytes were turned into scanned text.

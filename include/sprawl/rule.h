@@ -19,6 +19,7 @@ struct Allowlist {
   std::vector<std::string> paths;      ///< regexes on the path relative to the scan root
   std::vector<std::string> regexes;    ///< regexes on the secret, match or line
   std::vector<std::string> stopwords;  ///< the secret contains one of these (case-insensitive)
+  std::vector<std::string> commits;    ///< git commit ids (full, or a prefix of 7+ digits)
   RegexTarget regex_target = RegexTarget::secret;
   bool require_all = false;               ///< gitleaks `condition = "AND"`
   std::vector<std::string> target_rules;  ///< gitleaks `targetRules`: a global list for these rules only

@@ -11,6 +11,13 @@ enum class OutputFormat { human, json, jsonl };
 enum class ColorMode { automatic, always, never };
 enum class ProgressMode { automatic, always, never };
 
+/// Which part of a git repository `sprawl scan` reads.
+enum class GitScope {
+  history,  ///< every blob ever committed (default), plus index, work tree and unreachable objects
+  staged,   ///< --staged: what the index adds over HEAD (pre-commit)
+  range,    ///< --since REV / --range A..B: what the commits of a range introduced (CI)
+};
+
 struct ScanConfig {
   std::vector<std::string> inputs;  ///< files, directories, "-" for stdin
   OutputFormat format = OutputFormat::human;
@@ -24,6 +31,15 @@ struct ScanConfig {
   ProgressMode progress_mode = ProgressMode::automatic;  ///< automatic: on a terminal only
   unsigned progress_after_ms = 1000;
   std::size_t binary_findings_cap = 10;  ///< findings kept per binary blob
+
+  // Git repositories given as inputs.
+  GitScope git_scope = GitScope::history;
+  std::string git_range;          ///< --range A..B, or "REV..HEAD" for --since REV
+  std::string git_branch;         ///< --branch NAME: history of one ref only
+  bool git_history = true;        ///< --no-history: scan a work tree as plain files
+  bool git_unreachable = true;    ///< --no-unreachable: skip objects no ref reaches
+  bool git_worktree = true;       ///< --no-worktree: skip uncommitted work-tree files
+  bool git_delta_reuse = true;    ///< off: every blob is searched in full (for testing)
 };
 
 }  // namespace sprawl

@@ -46,6 +46,7 @@ Result<AllowlistSet> AllowlistSet::build(const std::vector<Allowlist>& global, c
       std::transform(folded.begin(), folded.end(), folded.begin(), [](unsigned char c) { return std::tolower(c); });
       compiled.stopwords.push_back(std::move(folded));
     }
+    compiled.commits = list.commits;
     compiled.target = list.regex_target;
     compiled.require_all = list.require_all;
     set.m_lists.push_back(std::move(compiled));
@@ -108,7 +109,7 @@ void AllowlistSet::evaluate_content(std::uint32_t rule_index, std::string_view s
 }
 
 bool AllowlistSet::allowed(std::uint32_t rule_index, std::string_view relative_path,
-                           const std::vector<AllowHit>& hits) const {
+                           const std::vector<AllowHit>& hits, std::string_view commit) const {
   bool result = false;
   for_each_list(rule_index, [&](std::uint32_t index) {
     if (result) return;
@@ -118,12 +119,16 @@ bool AllowlistSet::allowed(std::uint32_t rule_index, std::string_view relative_p
       if (h.list == index) hit = h;
     }
     const bool path = !list.paths.empty() && any_search(list.paths, relative_path);
+    const bool in_commit = !commit.empty() && std::any_of(list.commits.begin(), list.commits.end(), [&](const auto& c) {
+                             return commit.substr(0, c.size()) == c;
+                           });
     if (list.require_all) {
-      const bool any_condition = !list.paths.empty() || !list.regexes.empty() || !list.stopwords.empty();
+      const bool any_condition =
+          !list.paths.empty() || !list.regexes.empty() || !list.stopwords.empty() || !list.commits.empty();
       result = any_condition && (list.paths.empty() || path) && (list.regexes.empty() || hit.regex) &&
-               (list.stopwords.empty() || hit.stopword);
+               (list.stopwords.empty() || hit.stopword) && (list.commits.empty() || in_commit);
     } else {
-      result = path || hit.regex || hit.stopword;
+      result = path || hit.regex || hit.stopword || in_commit;
     }
   });
   return result;

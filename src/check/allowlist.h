@@ -30,8 +30,10 @@ class AllowlistSet {
   void evaluate_content(std::uint32_t rule_index, std::string_view secret, std::string_view match,
                         std::string_view line, std::vector<AllowHit>& hits) const;
 
-  /// Whether the match is allowed at `relative_path`, given its content hits.
-  bool allowed(std::uint32_t rule_index, std::string_view relative_path, const std::vector<AllowHit>& hits) const;
+  /// Whether the match is allowed at `relative_path` (introduced by git commit `commit`, when
+  /// it comes from history), given its content hits.
+  bool allowed(std::uint32_t rule_index, std::string_view relative_path, const std::vector<AllowHit>& hits,
+               std::string_view commit = {}) const;
 
   /// Whether there are no allow-lists at all (then content conditions need not be evaluated).
   bool empty() const { return m_lists.empty(); }
@@ -40,6 +42,7 @@ class AllowlistSet {
   struct CompiledList {
     std::vector<std::unique_ptr<RE2>> paths, regexes;
     std::vector<std::string> stopwords;  // lower case
+    std::vector<std::string> commits;    // lower-case hex prefixes
     RegexTarget target = RegexTarget::secret;
     bool require_all = false;
   };

@@ -10,10 +10,30 @@
 
 namespace {
 
-void add_scan_command(CLI::App& app, sprawl::ScanConfig& config, std::string& format, std::string& color,
-                      std::string& progress) {
-  auto* scan = app.add_subcommand("scan", "Scan files, directories or standard input ('-') for secrets");
-  scan->add_option("paths", config.inputs, "Files, directories, or '-' for standard input (default: .)");
+struct GitOptions {
+  bool staged = false, no_history = false, no_unreachable = false, no_worktree = false, full_blob_scan = false;
+  std::string since, range;
+};
+
+void add_scan_command(CLI::App& app, sprawl::ScanConfig& config, GitOptions& git, std::string& format,
+                      std::string& color, std::string& progress) {
+  auto* scan = app.add_subcommand("scan", "Scan files, directories, git repositories (whole history) or standard input ('-')");
+  scan->add_option("paths", config.inputs,
+                   "Files, directories, git repositories, or '-' for standard input (default: .)");
+  auto* staged = scan->add_flag("--staged", git.staged,
+                                "Only what is staged in the index and not in HEAD (pre-commit hook)");
+  auto* since = scan->add_option("--since", git.since, "Only what commits after REV up to HEAD introduced (CI)");
+  auto* range = scan->add_option("--range", git.range, "Only what the commits of A..B introduced (CI)");
+  auto* branch = scan->add_option("--branch", config.git_branch, "Only the history of this branch or ref");
+  auto* no_history = scan->add_flag("--no-history", git.no_history, "Scan a repository's work tree as plain files");
+  staged->excludes(since)->excludes(range)->excludes(branch)->excludes(no_history);
+  since->excludes(range)->excludes(branch)->excludes(no_history);
+  range->excludes(branch)->excludes(no_history);
+  branch->excludes(no_history);
+  scan->add_flag("--no-unreachable", git.no_unreachable, "Skip objects that no ref reaches (dangling commits, blobs)");
+  scan->add_flag("--no-worktree", git.no_worktree, "Skip a repository's uncommitted and untracked files");
+  scan->add_flag("--full-blob-scan", git.full_blob_scan, "Search every history blob in full (no delta reuse)")
+      ->group("");
   scan->add_option("-f,--format", format, "Output format: human, json or jsonl")
       ->check(CLI::IsMember({"human", "json", "jsonl"}));
   scan->add_option("-o,--output", config.output_path, "Write the report to FILE instead of standard output");
@@ -51,7 +71,8 @@ int main(int argc, char** argv) {
   sprawl::ScanConfig config;
   std::string format = "human", color = "auto", progress = "auto";
   sprawl::RulesOptions rules_options;
-  add_scan_command(app, config, format, color, progress);
+  GitOptions git;
+  add_scan_command(app, config, git, format, color, progress);
   add_rules_command(app, rules_options);
   try {
     app.parse(argc, argv);
@@ -67,6 +88,19 @@ int main(int argc, char** argv) {
   }
   if (app.got_subcommand("scan")) {
     if (config.inputs.empty()) config.inputs.push_back(".");
+    if (git.staged) config.git_scope = sprawl::GitScope::staged;
+    if (!git.since.empty() || !git.range.empty()) {
+      config.git_scope = sprawl::GitScope::range;
+      config.git_range = git.range.empty() ? git.since + "..HEAD" : git.range;
+      if (!git.range.empty() && git.range.find("..") == std::string::npos) {
+        std::fprintf(stderr, "sprawl: error: --range needs the form A..B (got '%s')\n", git.range.c_str());
+        return sprawl::kExitError;
+      }
+    }
+    config.git_history = !git.no_history;
+    config.git_unreachable = !git.no_unreachable;
+    config.git_worktree = !git.no_worktree;
+    config.git_delta_reuse = !git.full_blob_scan;
     config.format = format == "json"    ? sprawl::OutputFormat::json
                     : format == "jsonl" ? sprawl::OutputFormat::jsonl
                                         : sprawl::OutputFormat::human;

@@ -35,6 +35,24 @@ void Matcher::scan(std::string_view text, bool binary, std::vector<Match>& out) 
   m_hits.clear();
   if (text.empty()) return;
   hs_scan(m_database->hyperscan(), text.data(), static_cast<unsigned>(text.size()), 0, m_scratch, on_hit, &m_hits);
+  confirm_hits(text, binary, out);
+}
+
+void Matcher::scan_windows(std::string_view text, const std::vector<std::pair<std::size_t, std::size_t>>& windows,
+                           std::vector<Match>& out) {
+  m_hits.clear();
+  std::vector<Hit> window_hits;
+  for (const auto& [start, end] : windows) {
+    if (start >= end || end > text.size()) continue;
+    window_hits.clear();
+    hs_scan(m_database->hyperscan(), text.data() + start, static_cast<unsigned>(end - start), 0, m_scratch, on_hit,
+            &window_hits);
+    for (const Hit& hit : window_hits) m_hits.push_back({hit.rule, hit.end + start});
+  }
+  confirm_hits(text, false, out);
+}
+
+void Matcher::confirm_hits(std::string_view text, bool binary, std::vector<Match>& out) {
   if (m_hits.empty()) return;
   std::sort(m_hits.begin(), m_hits.end(),
             [](const Hit& a, const Hit& b) { return a.rule != b.rule ? a.rule < b.rule : a.end < b.end; });

@@ -27,6 +27,12 @@ class Matcher {
   /// low confidence are skipped when `binary` is set. Positions are left for the caller.
   void scan(std::string_view text, bool binary, std::vector<Match>& out);
 
+  /// Like scan(), but Hyperscan only reads the byte ranges `windows` (sorted, disjoint) of
+  /// `text`; RE2 still confirms against the whole text. Finds every match that lies inside a
+  /// window. Used to rescan only what changed in a blob rebuilt from a delta.
+  void scan_windows(std::string_view text, const std::vector<std::pair<std::size_t, std::size_t>>& windows,
+                    std::vector<Match>& out);
+
   struct Hit {
     std::uint32_t rule;
     std::uint64_t end;
@@ -34,6 +40,7 @@ class Matcher {
 
  private:
   explicit Matcher(const RuleDatabase& database) : m_database(&database) {}
+  void confirm_hits(std::string_view text, bool binary, std::vector<Match>& out);
   void confirm(std::string_view text, std::uint32_t rule_index, const Hit* first, const Hit* last,
                std::size_t window_start, std::size_t window_end, std::vector<Match>& out);
 

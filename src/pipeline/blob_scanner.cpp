@@ -56,13 +56,99 @@ void drop_outranked_overlaps(std::vector<BlobMatch>& matches, const std::vector<
 
 }  // namespace
 
-BlobScan BlobScanner::scan(std::string_view bytes) {
+// Bytes of identical context a copied match needs on each side to be the same match in the
+// rebuilt blob: RE2's \b, ^ and $ look one byte beyond a match; a CRLF line end is two.
+constexpr std::size_t kCopyContext = 8;
+
+void BlobScanner::match_delta(std::string_view text, const DeltaSource& delta) {
+  const DeltaBase& base = *delta.base;
+  const auto& copies = *delta.copies;
+  // Where a copied base match lands intact, with its context, it is the same match here.
+  auto inner = [&](const git::DeltaCopy& c, bool source_side) {
+    const std::size_t origin = source_side ? c.source_offset : c.target_offset;
+    const std::size_t total = source_side ? base.size : text.size();
+    const bool at_start = c.source_offset == 0 && c.target_offset == 0;
+    const bool at_end = c.source_offset + c.length == base.size && c.target_offset + c.length == text.size();
+    const std::size_t lo = origin + (at_start ? 0 : kCopyContext);
+    const std::size_t hi = origin + c.length - (at_end ? 0 : std::min<std::size_t>(kCopyContext, c.length));
+    return std::pair<std::size_t, std::size_t>{std::min(lo, total), std::max(std::min(hi, total), std::min(lo, total))};
+  };
+  // Every byte outside those interiors may start, end or change a match: Hyperscan reads it
+  // with a margin of the longest match on each side.
+  m_windows.clear();
+  std::size_t clean_until = 0;
+  auto add_dirty = [&](std::size_t from, std::size_t to) {
+    if (from >= to) return;
+    const std::size_t start = from > m_search_margin ? from - m_search_margin : 0;
+    const std::size_t end = std::min(text.size(), to + m_search_margin);
+    if (!m_windows.empty() && start <= m_windows.back().second)
+      m_windows.back().second = std::max(m_windows.back().second, end);
+    else
+      m_windows.emplace_back(start, end);
+  };
+  for (const auto& copy : copies) {
+    const auto [lo, hi] = inner(copy, false);
+    if (hi <= lo) continue;
+    add_dirty(clean_until, lo);
+    clean_until = hi;
+  }
+  add_dirty(clean_until, text.size());
+  for (const auto& [start, end] : m_windows) m_bytes_searched += end - start;
+  m_matcher.scan_windows(text, m_windows, m_matches);
+
+  for (const auto& copy : copies) {
+    const auto [lo, hi] = inner(copy, true);
+    if (hi <= lo) continue;
+    auto it = std::lower_bound(base.raw.begin(), base.raw.end(), lo,
+                               [](const Match& m, std::size_t offset) { return m.match_start < offset; });
+    for (; it != base.raw.end() && it->match_start < hi; ++it) {
+      if (it->match_end > hi) continue;
+      Match moved = *it;
+      const std::size_t shift_to = copy.target_offset, shift_from = copy.source_offset;
+      moved.match_start = moved.match_start - shift_from + shift_to;
+      moved.match_end = moved.match_end - shift_from + shift_to;
+      moved.secret_start = moved.secret_start - shift_from + shift_to;
+      moved.secret_end = moved.secret_end - shift_from + shift_to;
+      m_matches.push_back(std::move(moved));
+    }
+  }
+  // A match both carried over and found again near a seam is one match.
+  std::sort(m_matches.begin(), m_matches.end(), [](const Match& a, const Match& b) {
+    if (a.match_start != b.match_start) return a.match_start < b.match_start;
+    if (a.rule_index != b.rule_index) return a.rule_index < b.rule_index;
+    return a.match_end < b.match_end;
+  });
+  m_matches.erase(std::unique(m_matches.begin(), m_matches.end(),
+                              [](const Match& a, const Match& b) {
+                                return a.match_start == b.match_start && a.rule_index == b.rule_index &&
+                                       a.match_end == b.match_end && a.secret_start == b.secret_start;
+                              }),
+                  m_matches.end());
+}
+
+BlobScan BlobScanner::scan(std::string_view bytes, const DeltaSource* delta, DeltaBase* as_base) {
   BlobScan result;
   const DecodedText decoded = decode_text(bytes, m_decoded);
   result.encoding = decoded.encoding;
   const bool binary = decoded.encoding == TextEncoding::binary;
   m_matches.clear();
-  m_matcher.scan(decoded.text, binary, m_matches);
+  const bool utf8 = decoded.encoding == TextEncoding::utf8;
+  if (utf8 && delta && delta->base && delta->base->utf8 && delta->copies) {
+    match_delta(decoded.text, *delta);
+  } else {
+    m_bytes_searched += decoded.text.size();
+    m_matcher.scan(decoded.text, binary, m_matches);
+  }
+  if (as_base) {
+    as_base->size = bytes.size();
+    as_base->utf8 = utf8;
+    as_base->raw.clear();
+    if (utf8) {
+      as_base->raw = m_matches;
+      std::sort(as_base->raw.begin(), as_base->raw.end(),
+                [](const Match& a, const Match& b) { return a.match_start < b.match_start; });
+    }
+  }
   std::sort(m_matches.begin(), m_matches.end(), [](const Match& a, const Match& b) {
     return a.secret_start != b.secret_start ? a.secret_start < b.secret_start : a.rule_index < b.rule_index;
   });
@@ -113,7 +199,8 @@ void BlobScanner::findings_for(const BlobScan& scan, const Provenance& where, st
     const Match& match = blob_match.match;
     const CompiledRule& rule = rules[match.rule_index];
     if (rule.path_regex && !RE2::PartialMatch(where.relative_path, *rule.path_regex)) continue;
-    if (m_engine->allowlists().allowed(match.rule_index, where.relative_path, blob_match.allow_hits)) {
+    const std::string_view commit = where.git ? std::string_view(where.git->commit) : std::string_view{};
+    if (m_engine->allowlists().allowed(match.rule_index, where.relative_path, blob_match.allow_hits, commit)) {
       ++drops.allowlist;
       continue;
     }

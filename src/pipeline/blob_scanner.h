@@ -2,6 +2,7 @@
 // turns that result into findings for each place the blob was seen (path allow-lists).
 #pragma once
 
+#include <algorithm>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -12,6 +13,7 @@
 #include "src/check/match_checks.h"
 #include "src/match/matcher.h"
 #include "src/pipeline/scan_engine.h"
+#include "src/source/git/delta.h"
 
 namespace sprawl {
 
@@ -29,6 +31,20 @@ struct BlobScan {
   DropCounts drops;
 };
 
+/// What a UTF-8 blob's scan leaves for blobs rebuilt from it as a git delta base: its matches
+/// before checks, ordered by match start.
+struct DeltaBase {
+  std::vector<Match> raw;
+  std::size_t size = 0;
+  bool utf8 = false;  ///< only UTF-8 text can lend its matches
+};
+
+/// A blob rebuilt from `base` (which had `base_size` bytes) by these copy instructions.
+struct DeltaSource {
+  const DeltaBase* base = nullptr;
+  const std::vector<git::DeltaCopy>* copies = nullptr;
+};
+
 class BlobScanner {
  public:
   /// `resolve_overlaps`: keep only the most specific rule where secrets overlap (scans); off
@@ -37,10 +53,22 @@ class BlobScanner {
       : m_engine(&engine),
         m_matcher(std::move(matcher)),
         m_binary_cap(binary_findings_cap),
-        m_resolve_overlaps(resolve_overlaps) {}
+        m_resolve_overlaps(resolve_overlaps) {
+    for (const auto& rule : engine.database().rules()) m_search_margin = std::max(m_search_margin, rule.max_width);
+    m_search_margin += 1;
+  }
 
   /// Scans `bytes`: decodes UTF-16, runs the matcher, applies entropy/placeholder checks.
-  BlobScan scan(std::string_view bytes);
+  BlobScan scan(std::string_view bytes) { return scan(bytes, nullptr, nullptr); }
+
+  /// The same for a blob rebuilt from a delta: only the inserted bytes and the seams between
+  /// copies (with a margin of the longest rule match) are searched; matches inside copied
+  /// ranges are carried over from the base's scan. Same findings as a full scan. When
+  /// `as_base` is set it receives what this blob's own deltas need.
+  BlobScan scan(std::string_view bytes, const DeltaSource* delta, DeltaBase* as_base);
+
+  /// Bytes Hyperscan actually read, over all scans (delta scans read less than their size).
+  std::uint64_t bytes_searched() const { return m_bytes_searched; }
 
   /// The findings of `scan` at one location, after path allow-lists and rule path filters.
   void findings_for(const BlobScan& scan, const Provenance& where, std::vector<Finding>& out, DropCounts& drops) const;
@@ -50,8 +78,13 @@ class BlobScanner {
   Matcher m_matcher;
   std::size_t m_binary_cap;
   bool m_resolve_overlaps;
+  void match_delta(std::string_view text, const DeltaSource& delta);
+
   std::string m_decoded;
   std::vector<Match> m_matches;
+  std::vector<std::pair<std::size_t, std::size_t>> m_windows;
+  std::size_t m_search_margin = 0;
+  std::uint64_t m_bytes_searched = 0;
 };
 
 }  // namespace sprawl

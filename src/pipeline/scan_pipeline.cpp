@@ -18,6 +18,8 @@
 #include "sprawl/blob.h"
 #include "src/pipeline/blob_scanner.h"
 #include "src/pipeline/bounded_queue.h"
+#include "src/pipeline/git_history_scan.h"
+#include "src/source/git/repository.h"
 #include "src/source/file_reader.h"
 
 namespace sprawl {
@@ -165,6 +167,10 @@ class ProgressTicker {
 };
 
 bool finding_order(const Finding& a, const Finding& b) {
+  const std::string* repo_a = a.provenance.git ? &a.provenance.git->repository : nullptr;
+  const std::string* repo_b = b.provenance.git ? &b.provenance.git->repository : nullptr;
+  if ((repo_a != nullptr) != (repo_b != nullptr)) return repo_a == nullptr;
+  if (repo_a && *repo_a != *repo_b) return *repo_a < *repo_b;
   if (a.provenance.path != b.provenance.path) return a.provenance.path < b.provenance.path;
   if (a.start.line != b.start.line) return a.start.line < b.start.line;
   if (a.start.column != b.start.column) return a.start.column < b.start.column;
@@ -174,6 +180,26 @@ bool finding_order(const Finding& a, const Finding& b) {
 }  // namespace
 
 ScanOutcome run_scan(const ScanConfig& config, const ScanEngine& engine, const ScanCallbacks& callbacks) {
+  const auto start = Clock::now();
+  ScanConfig files = config;
+  files.inputs.clear();
+  std::vector<std::string> repositories;
+  for (const auto& input : config.inputs) {
+    const bool git = config.git_scope != GitScope::history ||
+                     (config.git_history && input != "-" && git::Repository::is_repository(input));
+    (git ? repositories : files.inputs).push_back(input);
+  }
+  ScanOutcome outcome;
+  if (!files.inputs.empty()) outcome = scan_files(files, engine, callbacks);
+  for (const auto& repository : repositories) scan_git_repository(repository, config, engine, callbacks, outcome);
+  std::sort(outcome.findings.begin(), outcome.findings.end(), finding_order);
+  outcome.summary.errors = outcome.errors.size();
+  outcome.summary.skipped = outcome.skipped.size();
+  outcome.summary.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  return outcome;
+}
+
+ScanOutcome scan_files(const ScanConfig& config, const ScanEngine& engine, const ScanCallbacks& callbacks) {
   const auto start = Clock::now();
   const unsigned threads = config.threads ? config.threads : std::max(1u, std::thread::hardware_concurrency());
   ScanState state(callbacks, 1024);

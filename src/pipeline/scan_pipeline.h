@@ -39,7 +39,11 @@ struct ScanCallbacks {
   std::function<void(const ScanProgress&)> progress;       ///< called periodically after a delay
 };
 
-/// Runs a scan of `config.inputs` with `engine`.
+/// Runs a scan of `config.inputs` with `engine`: git repositories by their history (or the
+/// configured git scope), everything else as files.
 ScanOutcome run_scan(const ScanConfig& config, const ScanEngine& engine, const ScanCallbacks& callbacks);
+
+/// Scans `config.inputs` as files and directories (also repositories: their work tree).
+ScanOutcome scan_files(const ScanConfig& config, const ScanEngine& engine, const ScanCallbacks& callbacks);
 
 }  // namespace sprawl

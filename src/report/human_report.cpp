@@ -52,8 +52,30 @@ std::string render_human(const ScanOutcome& outcome, const ReportOptions& option
     out += fmt::format("{}{}{}{}  {}[{}]{}\n", p.bold, severity_color(r.severity, p), r.id, p.reset,
                        severity_color(r.severity, p), to_string(r.severity), p.reset);
     out += fmt::format("  {}\n", r.description);
-    out += fmt::format("  {}Location:{} {}{}:{}:{}{}\n", p.dim, p.reset, p.cyan, f.provenance.path, f.start.line,
-                       f.start.column, p.reset);
+    if (const auto& g = f.provenance.git) {
+      const std::string where = g->location == GitLocation::unreachable
+                                    ? fmt::format("{} (unreachable blob {})", g->repository, f.blob_id.substr(0, 12))
+                                    : fmt::format("{}:{}:{}:{}", g->repository, f.provenance.path, f.start.line,
+                                                  f.start.column);
+      out += fmt::format("  {}Location:{} {}{}{}\n", p.dim, p.reset, p.cyan, where, p.reset);
+      if (g->location == GitLocation::commit) {
+        out += fmt::format("  {}Commit:{}   {}{} {} <{}> {}\n", p.dim, p.reset, g->commit.substr(0, 12),
+                           g->reachable ? "" : " (not on any ref)", g->author_name, g->author_email, g->author_date);
+        out += fmt::format("            {}\n", g->summary);
+      } else {
+        out += fmt::format("  {}Where:{}    {}\n", p.dim, p.reset, to_string(g->location));
+      }
+      std::string seen = g->at_head ? "still in HEAD" : "only in history";
+      if (g->location == GitLocation::worktree || g->location == GitLocation::staged)
+        seen = g->at_head ? "also in HEAD" : "not committed";
+      if (g->other_commits || g->other_paths)
+        seen += fmt::format("; also in {} other commit{} / {} other path{}", g->other_commits,
+                            g->other_commits == 1 ? "" : "s", g->other_paths, g->other_paths == 1 ? "" : "s");
+      out += fmt::format("  {}Seen:{}     {}\n", p.dim, p.reset, seen);
+    } else {
+      out += fmt::format("  {}Location:{} {}{}:{}:{}{}\n", p.dim, p.reset, p.cyan, f.provenance.path, f.start.line,
+                         f.start.column, p.reset);
+    }
     out +=
         fmt::format("  {}Secret:{}   {}\n", p.dim, p.reset, options.show_secrets ? f.secret : redact_secret(f.secret));
     out +=

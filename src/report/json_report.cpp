@@ -25,6 +25,21 @@ void finding_fields(JsonWriter& json, const Finding& f, const ReportOptions& opt
       .field("entropy", f.entropy)
       .field("blob_id", f.blob_id)
       .field("encoding", to_string(f.encoding));
+  if (const auto& g = f.provenance.git) {
+    json.key("git").begin_object().field("repository", g->repository).field("location", to_string(g->location));
+    if (g->location == GitLocation::commit) {
+      json.field("commit", g->commit)
+          .field("author_name", g->author_name)
+          .field("author_email", g->author_email)
+          .field("author_date", g->author_date)
+          .field("summary", g->summary)
+          .field("reachable", g->reachable);
+    }
+    json.field("at_head", g->at_head)
+        .field("other_commits", static_cast<std::uint64_t>(g->other_commits))
+        .field("other_paths", static_cast<std::uint64_t>(g->other_paths))
+        .end_object();
+  }
 }
 
 void summary_fields(JsonWriter& json, const ScanSummary& s, std::size_t findings) {

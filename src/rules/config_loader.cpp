@@ -1,6 +1,7 @@
 // Parses sprawl rule files and gitleaks v8 configurations (toml++) into RuleConfig values.
 #include "src/rules/config_loader.h"
 
+#include <cctype>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -47,6 +48,12 @@ Result<Allowlist> parse_allowlist(const toml::table& table) {
   list.paths = string_array(view["paths"]);
   list.regexes = string_array(view["regexes"]);
   list.stopwords = string_array(view["stopwords"]);
+  list.commits = string_array(view["commits"]);
+  for (auto& commit : list.commits) {
+    for (auto& c : commit) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (commit.size() < 7 || commit.size() > 40 || commit.find_first_not_of("0123456789abcdef") != std::string::npos)
+      return Error{fmt::format("allow-list commit '{}' is not a commit id (7 to 40 hex digits)", commit)};
+  }
   list.target_rules = string_array(view["targetRules"]);
   const std::string target = view["regexTarget"].value_or(std::string{"secret"});
   if (target == "match")

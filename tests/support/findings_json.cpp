@@ -23,12 +23,37 @@ ReportedScan parse_report(const std::string& json) {
     r.end_line = int64_t(f["end_line"]);
     r.end_column = int64_t(f["end_column"]);
     r.redacted = bool(f["redacted"]);
+    simdjson::dom::element git;
+    if (f["git"].get(git) == simdjson::SUCCESS) {
+      ReportedGit g;
+      auto text = [&](const char* key) {
+        std::string_view value;
+        return git[key].get(value) == simdjson::SUCCESS ? std::string(value) : std::string();
+      };
+      g.repository = text("repository");
+      g.location = text("location");
+      g.commit = text("commit");
+      g.author_name = text("author_name");
+      g.author_email = text("author_email");
+      g.author_date = text("author_date");
+      g.summary = text("summary");
+      bool flag = true;
+      if (git["reachable"].get(flag) == simdjson::SUCCESS) g.reachable = flag;
+      g.at_head = bool(git["at_head"]);
+      g.other_commits = int64_t(git["other_commits"]);
+      g.other_paths = int64_t(git["other_paths"]);
+      r.git = std::move(g);
+    }
     scan.findings.push_back(std::move(r));
   }
-  for (simdjson::dom::element e : root["errors"].get_array())
+  for (simdjson::dom::element e : root["errors"].get_array()) {
     scan.error_paths.emplace_back(std::string_view(e["path"]));
-  for (simdjson::dom::element e : root["skipped"].get_array())
+    scan.error_messages.emplace_back(std::string_view(e["message"]));
+  }
+  for (simdjson::dom::element e : root["skipped"].get_array()) {
     scan.skipped_paths.emplace_back(std::string_view(e["path"]));
+    scan.skipped_reasons.emplace_back(std::string_view(e["reason"]));
+  }
   simdjson::dom::element summary = root["summary"];
   scan.files_scanned = int64_t(summary["files_scanned"]);
   scan.duplicate_blobs = int64_t(summary["duplicate_blobs"]);

@@ -2,21 +2,31 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace sprawl::test {
 
+/// The "git" object of a finding from a repository.
+struct ReportedGit {
+  std::string repository, location, commit, author_name, author_email, author_date, summary;
+  bool reachable = true, at_head = false;
+  std::int64_t other_commits = 0, other_paths = 0;
+};
+
 struct ReportedFinding {
   std::string rule_id, path, secret, fingerprint, blob_id, encoding;
   std::int64_t line = 0, column = 0, end_line = 0, end_column = 0;
   bool redacted = true;
+  std::optional<ReportedGit> git;  ///< present for findings from a git repository
 };
 
 struct ReportedScan {
   std::int64_t schema_version = 0;
   std::vector<ReportedFinding> findings;
   std::vector<std::string> error_paths, skipped_paths;
+  std::vector<std::string> error_messages, skipped_reasons;  ///< parallel to the paths
   std::int64_t files_scanned = 0, duplicate_blobs = 0, empty_files = 0, dropped_binary_cap = 0, dropped_allowlist = 0;
 };
 

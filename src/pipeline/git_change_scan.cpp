@@ -1,0 +1,389 @@
+// The two hot paths, through libgit2: --staged (what the index adds over HEAD, for pre-commit)
+// and --since/--range (what the commits of a range introduced, for CI). Both report only
+// secrets on lines the change adds that the previous version of the file did not already hold.
+#include <git2.h>
+
+#include <algorithm>
+#include <map>
+#include <memory>
+#include <set>
+#include <unordered_set>
+
+#include <fmt/format.h>
+
+#include "src/pipeline/blob_scanner.h"
+#include "src/pipeline/git_findings.h"
+#include "src/pipeline/git_history_scan.h"
+#include "src/source/git/git_object_parser.h"
+#include "src/source/git/repository.h"
+
+namespace sprawl {
+namespace {
+
+template <class T, void (*Free)(T*)>
+struct Owned {
+  T* ptr = nullptr;
+  Owned() = default;
+  Owned(const Owned&) = delete;
+  Owned& operator=(const Owned&) = delete;
+  ~Owned() {
+    if (ptr) Free(ptr);
+  }
+};
+
+/// A file version a change introduced, with the version it replaced (if any).
+struct ChangedFile {
+  std::string path;
+  git_oid blob{};
+  git_oid old_blob{};
+  bool has_old = false;
+  std::size_t commit = SIZE_MAX;  ///< index into the range's commits; SIZE_MAX for --staged
+};
+
+struct CommitMeta {
+  std::string id, author_name, author_email, author_date, summary;
+};
+
+class ChangeScanner {
+ public:
+  ChangeScanner(git::Repository& repo, const std::string& input, const ScanConfig& config, const ScanEngine& engine,
+                const ScanCallbacks& callbacks, ScanOutcome& outcome, BlobScanner& scanner)
+      : m_repo(repo), m_input(input), m_config(config), m_callbacks(callbacks), m_outcome(outcome),
+        m_scanner(scanner) {
+    (void)engine;
+  }
+
+  void report(InputDiagnostic d) {
+    if (m_callbacks.diagnostic) m_callbacks.diagnostic(d);
+    (d.is_error ? m_outcome.errors : m_outcome.skipped).push_back(std::move(d));
+  }
+
+  /// Entries of `new_tree` (or the index) that differ from `old_tree` (null: everything).
+  bool diff(git_tree* old_tree, git_tree* new_tree, git_index* index, std::vector<ChangedFile>& out) {
+    git_diff_options options = GIT_DIFF_OPTIONS_INIT;
+    options.ignore_submodules = GIT_SUBMODULE_IGNORE_ALL;
+    Owned<git_diff, git_diff_free> diff;
+    const int rc = index ? git_diff_tree_to_index(&diff.ptr, m_repo.handle(), old_tree, index, &options)
+                         : git_diff_tree_to_tree(&diff.ptr, m_repo.handle(), old_tree, new_tree, &options);
+    if (rc != 0) {
+      report({m_input, fmt::format("cannot compare trees: {}", git::libgit2_error())});
+      return false;
+    }
+    git_diff_find_options find = GIT_DIFF_FIND_OPTIONS_INIT;
+    find.flags = GIT_DIFF_FIND_RENAMES;
+    git_diff_find_similar(diff.ptr, &find);
+    const std::size_t count = git_diff_num_deltas(diff.ptr);
+    for (std::size_t i = 0; i < count; ++i) {
+      const git_diff_delta* d = git_diff_get_delta(diff.ptr, i);
+      if (d->status == GIT_DELTA_DELETED || d->status == GIT_DELTA_UNMODIFIED || d->status == GIT_DELTA_IGNORED)
+        continue;
+      if (d->new_file.mode == GIT_FILEMODE_COMMIT) {
+        report({fmt::format("{}: {}", m_input, d->new_file.path), "submodule: not followed", false});
+        continue;
+      }
+      if (d->new_file.mode != GIT_FILEMODE_BLOB && d->new_file.mode != GIT_FILEMODE_BLOB_EXECUTABLE &&
+          d->new_file.mode != GIT_FILEMODE_LINK)
+        continue;
+      ChangedFile file;
+      file.path = d->new_file.path;
+      file.blob = d->new_file.id;
+      file.has_old = d->status != GIT_DELTA_ADDED && d->old_file.mode != GIT_FILEMODE_COMMIT &&
+                     d->old_file.mode != 0 && !git_oid_is_zero(&d->old_file.id);
+      if (file.has_old) file.old_blob = d->old_file.id;
+      out.push_back(std::move(file));
+    }
+    return true;
+  }
+
+  /// Scans one changed file and adds the findings on its new lines.
+  void scan(const ChangedFile& file, const CommitMeta* commit, std::uint64_t order, std::vector<GitSighting>& out) {
+    Owned<git_blob, git_blob_free> blob;
+    if (git_blob_lookup(&blob.ptr, m_repo.handle(), &file.blob) != 0) {
+      report({fmt::format("{}: {}", m_input, file.path), fmt::format("cannot read blob: {}", git::libgit2_error())});
+      return;
+    }
+    const auto size = static_cast<std::uint64_t>(git_blob_rawsize(blob.ptr));
+    if (size > m_config.max_file_size) {
+      report({fmt::format("{}: {}", m_input, file.path),
+              fmt::format("larger than --max-file-size ({} > {} bytes), not scanned", size, m_config.max_file_size),
+              false});
+      return;
+    }
+    const std::string_view content(static_cast<const char*>(git_blob_rawcontent(blob.ptr)), size);
+    ++m_outcome.summary.files_scanned;
+    m_outcome.summary.bytes_scanned += size;
+    if (content.empty()) return;
+    BlobScan scan = m_scanner.scan(content);
+    m_outcome.summary.dropped += scan.drops;
+    if (scan.matches.empty()) return;
+    scan.blob_id = git::to_object_id(&file.blob).hex();
+
+    Provenance where{file.path, file.path, GitProvenance{}};
+    where.git->repository = m_input;
+    where.git->location = commit ? GitLocation::commit : GitLocation::staged;
+    if (commit) {
+      where.git->commit = commit->id;
+      where.git->author_name = commit->author_name;
+      where.git->author_email = commit->author_email;
+      where.git->author_date = commit->author_date;
+      where.git->summary = commit->summary;
+    }
+    std::vector<Finding> found;
+    DropCounts drops;
+    m_scanner.findings_for(scan, where, found, drops);
+    m_outcome.summary.dropped += drops;
+    if (found.empty()) return;
+
+    // What the previous version already held is not new.
+    std::set<std::uint32_t> added_lines;
+    std::unordered_set<std::string> old_secrets;
+    bool line_filter = false;
+    if (file.has_old) {
+      Owned<git_blob, git_blob_free> old_blob;
+      if (git_blob_lookup(&old_blob.ptr, m_repo.handle(), &file.old_blob) == 0) {
+        const std::string_view old_content(static_cast<const char*>(git_blob_rawcontent(old_blob.ptr)),
+                                           static_cast<std::size_t>(git_blob_rawsize(old_blob.ptr)));
+        if (old_content.size() <= m_config.max_file_size) {
+          BlobScan old_scan = m_scanner.scan(old_content);
+          std::vector<Finding> old_found;
+          DropCounts ignored;
+          m_scanner.findings_for(old_scan, where, old_found, ignored);
+          for (const auto& f : old_found) old_secrets.insert(f.fingerprint);
+        }
+        line_filter = added_line_numbers(old_blob.ptr, blob.ptr, file.path, added_lines);
+      }
+    }
+    for (auto& f : found) {
+      if (old_secrets.count(f.fingerprint)) continue;
+      if (line_filter) {
+        auto it = added_lines.lower_bound(f.start.line);
+        if (it == added_lines.end() || *it > f.end.line) continue;
+      }
+      out.push_back({std::move(f), order});
+    }
+  }
+
+ private:
+  // False when the diff has no line information (binary files).
+  static bool added_line_numbers(git_blob* old_blob, git_blob* new_blob, const std::string& path,
+                                 std::set<std::uint32_t>& lines) {
+    git_diff_options options = GIT_DIFF_OPTIONS_INIT;
+    options.context_lines = 0;
+    Owned<git_patch, git_patch_free> patch;
+    if (git_patch_from_blobs(&patch.ptr, old_blob, path.c_str(), new_blob, path.c_str(), &options) != 0) return false;
+    if (git_patch_get_delta(patch.ptr)->flags & GIT_DIFF_FLAG_BINARY) return false;
+    const std::size_t hunks = git_patch_num_hunks(patch.ptr);
+    for (std::size_t h = 0; h < hunks; ++h) {
+      const int count = git_patch_num_lines_in_hunk(patch.ptr, h);
+      for (int l = 0; l < count; ++l) {
+        const git_diff_line* line = nullptr;
+        if (git_patch_get_line_in_hunk(&line, patch.ptr, h, static_cast<std::size_t>(l)) == 0 &&
+            line->origin == GIT_DIFF_LINE_ADDITION && line->new_lineno > 0)
+          lines.insert(static_cast<std::uint32_t>(line->new_lineno));
+      }
+    }
+    return true;
+  }
+
+  git::Repository& m_repo;
+  const std::string& m_input;
+  const ScanConfig& m_config;
+  const ScanCallbacks& m_callbacks;
+  ScanOutcome& m_outcome;
+  BlobScanner& m_scanner;
+};
+
+CommitMeta commit_meta(git_commit* commit) {
+  CommitMeta meta;
+  char hex[GIT_OID_HEXSZ + 1] = {};
+  git_oid_tostr(hex, sizeof hex, git_commit_id(commit));
+  meta.id = hex;
+  if (const git_signature* author = git_commit_author(commit)) {
+    meta.author_name = author->name ? author->name : "";
+    meta.author_email = author->email ? author->email : "";
+    meta.author_date = git::format_git_time(author->when.time, author->when.offset);
+  }
+  if (const char* summary = git_commit_summary(commit)) meta.summary = summary;
+  return meta;
+}
+
+// Commits of `from..to` (from may be null: all of `to`'s history), parents first. Shallow
+// clones lack some parents: those are boundaries. Returns false with a message on failure.
+bool range_commits(git_repository* repo, const git_oid* from, const git_oid& to, std::vector<git_oid>& out,
+                   std::string& error) {
+  Owned<git_revwalk, git_revwalk_free> walk;
+  if (git_revwalk_new(&walk.ptr, repo) == 0 && git_revwalk_sorting(walk.ptr, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE) == 0 &&
+      git_revwalk_push(walk.ptr, &to) == 0 && (!from || git_revwalk_hide(walk.ptr, from) == 0)) {
+    git_oid oid;
+    int rc = 0;
+    std::vector<git_oid> commits;
+    while ((rc = git_revwalk_next(&oid, walk.ptr)) == 0) commits.push_back(oid);
+    if (rc == GIT_ITEROVER) {
+      out = std::move(commits);
+      return true;
+    }
+  }
+  // libgit2's walk stops at a missing parent: walk by hand, treating missing commits as
+  // boundaries (shallow clones).
+  auto key = [](const git_oid& id) { return std::string(reinterpret_cast<const char*>(id.id), GIT_OID_RAWSZ); };
+  std::unordered_set<std::string> hidden;
+  if (from) {
+    std::vector<git_oid> stack{*from};
+    while (!stack.empty()) {
+      const git_oid id = stack.back();
+      stack.pop_back();
+      if (!hidden.insert(key(id)).second) continue;
+      Owned<git_commit, git_commit_free> commit;
+      if (git_commit_lookup(&commit.ptr, repo, &id) != 0) continue;
+      for (unsigned p = 0; p < git_commit_parentcount(commit.ptr); ++p) stack.push_back(*git_commit_parent_id(commit.ptr, p));
+    }
+  }
+  std::unordered_set<std::string> seen;
+  struct Frame {
+    git_oid id;
+    unsigned next_parent;
+  };
+  std::vector<Frame> stack;
+  auto enter = [&](const git_oid& id) {
+    if (hidden.count(key(id)) || !seen.insert(key(id)).second) return;
+    stack.push_back({id, 0});
+  };
+  enter(to);
+  while (!stack.empty()) {
+    Frame& top = stack.back();
+    Owned<git_commit, git_commit_free> commit;
+    if (git_commit_lookup(&commit.ptr, repo, &top.id) != 0) {
+      stack.pop_back();  // a missing commit: a boundary
+      continue;
+    }
+    if (top.next_parent < git_commit_parentcount(commit.ptr)) {
+      const git_oid parent = *git_commit_parent_id(commit.ptr, top.next_parent++);
+      enter(parent);
+      continue;
+    }
+    out.push_back(top.id);
+    stack.pop_back();
+  }
+  if (out.empty()) error = "no commits in the range";
+  return true;
+}
+
+}  // namespace
+
+void scan_git_changes(const std::string& input, const ScanConfig& config, const ScanEngine& engine,
+                      const ScanCallbacks& callbacks, ScanOutcome& outcome) {
+  auto report = [&](InputDiagnostic d) {
+    if (callbacks.diagnostic) callbacks.diagnostic(d);
+    (d.is_error ? outcome.errors : outcome.skipped).push_back(std::move(d));
+  };
+  // A hook runs in the work tree with git's variables set: "." means "where git says".
+  auto repository = config.git_scope == GitScope::staged ? git::Repository::discover(input, input == ".")
+                                                         : git::Repository::open(input);
+  if (!repository && config.git_scope == GitScope::range) repository = git::Repository::discover(input);
+  if (!repository) return report({input, repository.error().message});
+  git::Repository& repo = **repository;
+  auto matcher = Matcher::create(engine.database());
+  if (!matcher) return report({"sprawl", matcher.error().message});
+  BlobScanner blob_scanner(engine, std::move(matcher.value()), config.binary_findings_cap);
+  ChangeScanner scanner(repo, input, config, engine, callbacks, outcome, blob_scanner);
+  std::vector<GitSighting> sightings;
+
+  auto tree_of = [&](const git_oid& commit_id, git_tree** tree) {
+    Owned<git_commit, git_commit_free> commit;
+    return git_commit_lookup(&commit.ptr, repo.handle(), &commit_id) == 0 && git_commit_tree(tree, commit.ptr) == 0;
+  };
+
+  if (config.git_scope == GitScope::staged) {
+    Owned<git_tree, git_tree_free> head_tree;
+    if (auto head = repo.head_commit()) {
+      git_oid oid;
+      std::memcpy(oid.id, head->bytes.data(), GIT_OID_RAWSZ);
+      if (!tree_of(oid, &head_tree.ptr)) return report({input, fmt::format("cannot read HEAD: {}", git::libgit2_error())});
+    }
+    Owned<git_index, git_index_free> index;
+    if (repo.workdir().empty()) return report({input, "--staged needs a work tree (this repository is bare)"});
+    if (git_repository_index(&index.ptr, repo.handle()) != 0)
+      return report({input, fmt::format("cannot read the index: {}", git::libgit2_error())});
+    std::vector<ChangedFile> staged;
+    if (!scanner.diff(head_tree.ptr, nullptr, index.ptr, staged)) return;
+    for (const auto& file : staged) scanner.scan(file, nullptr, 0, sightings);
+    collapse_git_sightings(std::move(sightings), outcome.findings);
+    return;
+  }
+
+  // --since REV / --range A..B
+  const std::size_t dots = config.git_range.find("..");
+  const std::string from_spec = dots == std::string::npos ? config.git_range : config.git_range.substr(0, dots);
+  std::string to_spec = dots == std::string::npos ? "HEAD" : config.git_range.substr(dots + 2);
+  if (to_spec.empty()) to_spec = "HEAD";
+  auto to = repo.resolve_commit(to_spec);
+  if (!to) return report({input, to.error().message});
+  git_oid to_oid, from_oid;
+  std::memcpy(to_oid.id, to->bytes.data(), GIT_OID_RAWSZ);
+  bool has_from = false;
+  if (!from_spec.empty()) {
+    auto from = repo.resolve_commit(from_spec);
+    if (from) {
+      std::memcpy(from_oid.id, from->bytes.data(), GIT_OID_RAWSZ);
+      has_from = true;
+    } else {
+      report({input, fmt::format("{}; scanning every commit reachable from '{}' that the repository has "
+                                 "(a shallow clone?)", from.error().message, to_spec), false});
+    }
+  }
+  std::vector<git_oid> commits;
+  std::string error;
+  range_commits(repo.handle(), has_from ? &from_oid : nullptr, to_oid, commits, error);
+
+  std::map<std::pair<std::string, std::string>, bool> introduced;  // (path, blob) seen earlier in the range
+  std::vector<CommitMeta> metas;
+  metas.reserve(commits.size());
+  std::size_t boundaries = 0;
+  for (std::size_t c = 0; c < commits.size(); ++c) {
+    Owned<git_commit, git_commit_free> commit;
+    Owned<git_tree, git_tree_free> tree;
+    if (git_commit_lookup(&commit.ptr, repo.handle(), &commits[c]) != 0 || git_commit_tree(&tree.ptr, commit.ptr) != 0) {
+      report({input, fmt::format("cannot read commit {}: {}", git_oid_tostr_s(&commits[c]), git::libgit2_error())});
+      continue;
+    }
+    metas.push_back(commit_meta(commit.ptr));
+    // Per parent, what changed; a merge introduces only what differs from every parent.
+    std::vector<std::vector<ChangedFile>> per_parent;
+    const unsigned parents = git_commit_parentcount(commit.ptr);
+    for (unsigned p = 0; p < parents; ++p) {
+      Owned<git_commit, git_commit_free> parent;
+      Owned<git_tree, git_tree_free> parent_tree;
+      if (git_commit_parent(&parent.ptr, commit.ptr, p) != 0 || git_commit_tree(&parent_tree.ptr, parent.ptr) != 0) {
+        ++boundaries;
+        continue;
+      }
+      per_parent.emplace_back();
+      if (!scanner.diff(parent_tree.ptr, tree.ptr, nullptr, per_parent.back())) per_parent.pop_back();
+    }
+    std::vector<ChangedFile> changed;
+    if (per_parent.empty()) {
+      scanner.diff(nullptr, tree.ptr, nullptr, changed);
+    } else {
+      for (const auto& file : per_parent.front()) {
+        const bool in_all = std::all_of(per_parent.begin() + 1, per_parent.end(), [&](const auto& other) {
+          return std::any_of(other.begin(), other.end(), [&](const ChangedFile& o) {
+            return o.path == file.path && git_oid_equal(&o.blob, &file.blob);
+          });
+        });
+        if (in_all) changed.push_back(file);
+      }
+    }
+    const std::uint64_t order = c;
+    for (auto& file : changed) {
+      const std::string blob_key(reinterpret_cast<const char*>(file.blob.id), GIT_OID_RAWSZ);
+      if (!introduced.emplace(std::make_pair(file.path, blob_key), true).second) continue;
+      scanner.scan(file, &metas.back(), order, sightings);
+    }
+  }
+  if (boundaries > 0)
+    report({input, fmt::format("{} parent commit(s) are missing (shallow clone): the commits above them are "
+                               "compared with nothing, so their whole trees are scanned", boundaries), false});
+  collapse_git_sightings(std::move(sightings), outcome.findings);
+}
+
+}  // namespace sprawl

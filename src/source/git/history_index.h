@@ -1,0 +1,92 @@
+// HistoryIndex: what the object walk learns about history — every commit and annotated tag in
+// the object database, and (in a second walk) the trees reduced to what matters for the blobs
+// that had findings — and the analysis that answers, for each such blob, which commit first
+// introduced it at which path.
+#pragma once
+
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "src/source/git/git_object_parser.h"
+#include "src/source/git/object_id.h"
+#include "src/source/git/repository.h"
+
+namespace sprawl::git {
+
+using ObjectIdSet = std::unordered_set<ObjectId, BlobIdHash>;
+
+/// A blob entering history: commit `commit` (an index into HistoryAnalysis::commits) has the
+/// blob at `path` and no parent had it there.
+struct Introduction {
+  std::uint32_t commit = 0;
+  std::string path;
+};
+
+struct AnalysedCommit {
+  ObjectId id;
+  const CommitInfo* info = nullptr;
+  bool reachable = true;  ///< from a ref (or, with a branch filter, from that branch)
+};
+
+struct HistoryAnalysis {
+  std::vector<AnalysedCommit> commits;  ///< topological: parents before children, reachable first
+  std::unordered_map<ObjectId, std::vector<Introduction>, BlobIdHash> introductions;  ///< by commit order
+  ObjectIdSet blobs_at_head;            ///< interesting blobs in HEAD's tree
+  std::vector<std::string> problems;    ///< missing commits/trees, one line each
+};
+
+struct AnalysisOptions {
+  std::vector<ObjectId> tips;   ///< commits (or tags) history starts from
+  std::optional<ObjectId> head;
+  bool include_unreachable = true;  ///< also attribute blobs to commits no tip reaches
+};
+
+class HistoryIndex {
+ public:
+  // First walk, from any thread.
+  void add_commit(const ObjectId& id, std::string_view content);
+  void add_tag(const ObjectId& id, std::string_view content);
+
+  /// Between the walks: the blobs whose introductions are wanted.
+  void set_interesting_blobs(ObjectIdSet blobs) { m_interesting = std::move(blobs); }
+  const ObjectIdSet& interesting_blobs() const { return m_interesting; }
+
+  // Second walk, from any thread: keeps a tree's subtrees and interesting blobs only.
+  void add_tree(const ObjectId& id, std::string_view content);
+
+  std::size_t commit_count() const { return m_commits.size(); }
+  /// A tag's target, following tag chains; the id itself if it is not a known tag.
+  ObjectId peel(const ObjectId& id) const;
+
+  HistoryAnalysis analyse(const AnalysisOptions& options) const;
+
+ private:
+  struct StoredEntry {
+    std::uint32_t name;  ///< index into m_names
+    bool is_tree;
+    ObjectId id;
+  };
+  const std::vector<StoredEntry>* tree(const ObjectId& id) const;
+  void collect_introduced(const ObjectId& tree_id, const std::vector<const std::vector<StoredEntry>*>& parents,
+                          bool parents_complete, std::string& prefix, std::uint32_t commit,
+                          HistoryAnalysis& out) const;
+  void collect_all(const ObjectId& tree_id, std::string& prefix, ObjectIdSet* blobs, std::uint32_t commit,
+                   HistoryAnalysis* out, int depth) const;
+  std::uint32_t intern(std::string_view name);
+
+  std::mutex m_mutex;
+  std::unordered_map<ObjectId, CommitInfo, BlobIdHash> m_commits;
+  std::unordered_map<ObjectId, ObjectId, BlobIdHash> m_tags;
+  std::unordered_map<ObjectId, std::vector<StoredEntry>, BlobIdHash> m_trees;
+  ObjectIdSet m_trees_seen;
+  std::unordered_map<std::string, std::uint32_t> m_name_ids;
+  std::vector<std::string> m_names;
+  ObjectIdSet m_interesting;
+};
+
+}  // namespace sprawl::git
