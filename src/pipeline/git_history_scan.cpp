@@ -19,6 +19,7 @@
 
 #include "src/pipeline/blob_scanner.h"
 #include "src/pipeline/git_findings.h"
+#include "src/pipeline/progress_ticker.h"
 #include "src/source/git/history_index.h"
 #include "src/source/git/object_store.h"
 #include "src/source/git/repository.h"
@@ -45,7 +46,7 @@ class HistoryWalk : public git::ObjectVisitor {
   std::vector<BlobScanner> scanners;
   std::unordered_map<ObjectId, BlobScan, BlobIdHash> scans;  ///< blobs with matches
   std::unordered_map<ObjectId, std::pair<BlobNote, std::uint64_t>, BlobIdHash> notes;
-  std::atomic<std::uint64_t> blobs{0}, bytes{0}, empty{0};
+  std::atomic<std::uint64_t> blobs{0}, bytes{0}, empty{0}, matched{0};  ///< matched: blobs with matches
   bool trees_pass = false;
 
   git::WalkNote visit(unsigned worker, const git::WalkedObject& object, const git::WalkNote& base_note) override {
@@ -101,6 +102,7 @@ class HistoryWalk : public git::ObjectVisitor {
     const bool reuse = m_config.git_delta_reuse && base && object.copies;
     BlobScan scan = scanners[worker].scan(object.content, reuse ? &delta : nullptr, as_base.get());
     if (!scan.matches.empty()) {
+      matched.fetch_add(1, std::memory_order_relaxed);
       std::lock_guard lock(m_mutex);
       scan.blob_id = object.id.hex();
       scans.emplace(object.id, std::move(scan));
@@ -159,7 +161,17 @@ void scan_git_history(const std::string& input, const ScanConfig& config, const 
   options.max_object_size = config.max_file_size;
   options.types = (1u << static_cast<unsigned>(ObjectType::blob)) | (1u << static_cast<unsigned>(ObjectType::commit)) |
                   (1u << static_cast<unsigned>(ObjectType::tag));
-  (*store)->walk(options, walk);
+  {
+    std::unique_ptr<ProgressTicker> ticker;
+    if (callbacks.progress)
+      ticker = std::make_unique<ProgressTicker>(
+          callbacks,
+          [&walk] {
+            return ScanProgress{walk.blobs.load(), walk.bytes.load(), walk.matched.load(), 0.0};
+          },
+          std::chrono::milliseconds(config.progress_after_ms));
+    (*store)->walk(options, walk);
+  }
 
   git::ObjectIdSet interesting;
   for (const auto& [id, scan] : walk.scans) interesting.insert(id);

@@ -19,6 +19,7 @@
 #include "src/pipeline/blob_scanner.h"
 #include "src/pipeline/bounded_queue.h"
 #include "src/pipeline/git_history_scan.h"
+#include "src/pipeline/progress_ticker.h"
 #include "src/source/git/repository.h"
 #include "src/source/file_reader.h"
 
@@ -133,39 +134,6 @@ void scan_worker(const ScanConfig& config, const ScanEngine& engine, ScanState& 
   }
 }
 
-/// Calls the progress callback every 200 ms once `delay` has passed, until stopped.
-class ProgressTicker {
- public:
-  ProgressTicker(const ScanCallbacks& callbacks, const ScanState& state, std::chrono::milliseconds delay)
-      : m_thread([this, &callbacks, &state, delay] { run(callbacks, state, delay); }) {}
-  ~ProgressTicker() {
-    {
-      std::lock_guard lock(m_mutex);
-      m_stop = true;
-    }
-    m_wake.notify_all();
-    m_thread.join();
-  }
-
- private:
-  void run(const ScanCallbacks& callbacks, const ScanState& state, std::chrono::milliseconds delay) {
-    const auto start = Clock::now();
-    std::unique_lock lock(m_mutex);
-    // With no delay the first line is always printed, even for a scan that is already over.
-    if (delay.count() > 0 && m_wake.wait_for(lock, delay, [&] { return m_stop; })) return;
-    do {
-      ScanProgress p{state.files.load(), state.bytes.load(), state.found.load(),
-                     std::chrono::duration<double>(Clock::now() - start).count()};
-      callbacks.progress(p);
-    } while (!m_wake.wait_for(lock, std::chrono::milliseconds(200), [&] { return m_stop; }));
-  }
-
-  std::mutex m_mutex;
-  std::condition_variable m_wake;
-  bool m_stop = false;
-  std::thread m_thread;
-};
-
 bool finding_order(const Finding& a, const Finding& b) {
   const std::string* repo_a = a.provenance.git ? &a.provenance.git->repository : nullptr;
   const std::string* repo_b = b.provenance.git ? &b.provenance.git->repository : nullptr;
@@ -221,7 +189,12 @@ ScanOutcome scan_files(const ScanConfig& config, const ScanEngine& engine, const
   {
     std::unique_ptr<ProgressTicker> ticker;
     if (callbacks.progress)
-      ticker = std::make_unique<ProgressTicker>(callbacks, state, std::chrono::milliseconds(config.progress_after_ms));
+      ticker = std::make_unique<ProgressTicker>(
+          callbacks,
+          [&state] {
+            return ScanProgress{state.files.load(), state.bytes.load(), state.found.load(), 0.0};
+          },
+          std::chrono::milliseconds(config.progress_after_ms));
     walk_inputs(config.inputs, state);
     state.queue.close();
     for (auto& worker : workers) worker.join();
