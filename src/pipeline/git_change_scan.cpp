@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <unordered_set>
 
@@ -95,30 +96,43 @@ class ChangeScanner {
     return true;
   }
 
-  /// Scans one changed file and adds the findings on its new lines.
+  /// Scans one changed file (read through libgit2) and adds the findings on its new lines.
   void scan(const ChangedFile& file, const CommitMeta* commit, std::uint64_t order, std::vector<GitSighting>& out) {
-    Owned<git_blob, git_blob_free> blob;
+    Owned<git_blob, git_blob_free> blob, old_blob;
     if (git_blob_lookup(&blob.ptr, m_repo.handle(), &file.blob) != 0) {
       report({fmt::format("{}: {}", m_input, file.path), fmt::format("cannot read blob: {}", git::libgit2_error())});
       return;
     }
-    const auto size = static_cast<std::uint64_t>(git_blob_rawsize(blob.ptr));
-    if (size > m_config.max_file_size) {
-      report({fmt::format("{}: {}", m_input, file.path),
-              fmt::format("larger than --max-file-size ({} > {} bytes), not scanned", size, m_config.max_file_size),
+    std::optional<std::string_view> old_content;
+    if (file.has_old && git_blob_lookup(&old_blob.ptr, m_repo.handle(), &file.old_blob) == 0)
+      old_content = std::string_view(static_cast<const char*>(git_blob_rawcontent(old_blob.ptr)),
+                                     static_cast<std::size_t>(git_blob_rawsize(old_blob.ptr)));
+    const std::string_view content(static_cast<const char*>(git_blob_rawcontent(blob.ptr)),
+                                   static_cast<std::size_t>(git_blob_rawsize(blob.ptr)));
+    scan(file.path, git::to_object_id(&file.blob), content, old_content, commit, order, out);
+  }
+
+  /// Scans `content`, the new version of `path`, and adds the findings on lines it adds over
+  /// `old_content` (the version it replaces) that the old version did not already hold.
+  void scan(const std::string& path, const git::ObjectId& id, std::string_view content,
+            std::optional<std::string_view> old_content, const CommitMeta* commit, std::uint64_t order,
+            std::vector<GitSighting>& out) {
+    if (content.size() > m_config.max_file_size) {
+      report({fmt::format("{}: {}", m_input, path),
+              fmt::format("larger than --max-file-size ({} > {} bytes), not scanned", content.size(),
+                          m_config.max_file_size),
               false});
       return;
     }
-    const std::string_view content(static_cast<const char*>(git_blob_rawcontent(blob.ptr)), size);
     ++m_outcome.summary.files_scanned;
-    m_outcome.summary.bytes_scanned += size;
+    m_outcome.summary.bytes_scanned += content.size();
     if (content.empty()) return;
     BlobScan scan = m_scanner.scan(content);
     m_outcome.summary.dropped += scan.drops;
     if (scan.matches.empty()) return;
-    scan.blob_id = git::to_object_id(&file.blob).hex();
+    scan.blob_id = id.hex();
 
-    Provenance where{file.path, file.path, GitProvenance{}};
+    Provenance where{path, path, GitProvenance{}};
     where.git->repository = m_input;
     where.git->location = commit ? GitLocation::commit : GitLocation::staged;
     if (commit) {
@@ -138,20 +152,13 @@ class ChangeScanner {
     std::set<std::uint32_t> added_lines;
     std::unordered_set<std::string> old_secrets;
     bool line_filter = false;
-    if (file.has_old) {
-      Owned<git_blob, git_blob_free> old_blob;
-      if (git_blob_lookup(&old_blob.ptr, m_repo.handle(), &file.old_blob) == 0) {
-        const std::string_view old_content(static_cast<const char*>(git_blob_rawcontent(old_blob.ptr)),
-                                           static_cast<std::size_t>(git_blob_rawsize(old_blob.ptr)));
-        if (old_content.size() <= m_config.max_file_size) {
-          BlobScan old_scan = m_scanner.scan(old_content);
-          std::vector<Finding> old_found;
-          DropCounts ignored;
-          m_scanner.findings_for(old_scan, where, old_found, ignored);
-          for (const auto& f : old_found) old_secrets.insert(f.fingerprint);
-        }
-        line_filter = added_line_numbers(old_blob.ptr, blob.ptr, file.path, added_lines);
-      }
+    if (old_content && old_content->size() <= m_config.max_file_size) {
+      BlobScan old_scan = m_scanner.scan(*old_content);
+      std::vector<Finding> old_found;
+      DropCounts ignored;
+      m_scanner.findings_for(old_scan, where, old_found, ignored);
+      for (const auto& f : old_found) old_secrets.insert(f.fingerprint);
+      line_filter = added_line_numbers(*old_content, content, path, added_lines);
     }
     for (auto& f : found) {
       if (old_secrets.count(f.fingerprint)) continue;
@@ -165,12 +172,14 @@ class ChangeScanner {
 
  private:
   // False when the diff has no line information (binary files).
-  static bool added_line_numbers(git_blob* old_blob, git_blob* new_blob, const std::string& path,
+  static bool added_line_numbers(std::string_view old_content, std::string_view content, const std::string& path,
                                  std::set<std::uint32_t>& lines) {
     git_diff_options options = GIT_DIFF_OPTIONS_INIT;
     options.context_lines = 0;
     Owned<git_patch, git_patch_free> patch;
-    if (git_patch_from_blobs(&patch.ptr, old_blob, path.c_str(), new_blob, path.c_str(), &options) != 0) return false;
+    if (git_patch_from_buffers(&patch.ptr, old_content.data(), old_content.size(), path.c_str(), content.data(),
+                               content.size(), path.c_str(), &options) != 0)
+      return false;
     if (git_patch_get_delta(patch.ptr)->flags & GIT_DIFF_FLAG_BINARY) return false;
     const std::size_t hunks = git_patch_num_hunks(patch.ptr);
     for (std::size_t h = 0; h < hunks; ++h) {
