@@ -2,6 +2,10 @@
 // and --since/--range (what the commits of a range introduced, for CI). Both report only
 // secrets on lines the change adds that the previous version of the file did not already hold.
 #include <git2.h>
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <cstring>
 
 #include <algorithm>
 #include <map>
@@ -16,7 +20,10 @@
 #include "src/pipeline/git_findings.h"
 #include "src/pipeline/git_history_scan.h"
 #include "src/source/git/git_object_parser.h"
+#include "src/source/git/index_file.h"
+#include "src/source/git/object_store.h"
 #include "src/source/git/repository.h"
+#include "src/source/git/staged_changes.h"
 
 namespace sprawl {
 namespace {
@@ -202,6 +209,61 @@ class ChangeScanner {
   BlobScanner& m_scanner;
 };
 
+// --staged through our own index reader and object store (see staged_changes.h). False when
+// the index needs libgit2 (a split or sparse index).
+bool scan_staged_fast(git::Repository& repo, const std::string& input, ChangeScanner& scanner,
+                      std::vector<GitSighting>& sightings) {
+  const char* index_env = input == "." ? std::getenv("GIT_INDEX_FILE") : nullptr;
+  const std::string index_path = index_env && *index_env ? index_env : repo.git_dir() + "/index";
+  struct stat info {};
+  if (::stat(index_path.c_str(), &info) != 0) return true;  // nothing was ever staged
+  auto index = git::read_index_file(index_path);
+  if (!index) {
+    scanner.report({input, index.error().message});
+    return true;
+  }
+  if (index->split_index || index->sparse) return false;
+  auto store = git::ObjectStore::open(repo.objects_dir());
+  if (!store) {
+    scanner.report({input, store.error().message});
+    return true;
+  }
+  std::optional<git::ObjectId> head_tree;
+  std::string content, old_content;
+  if (auto head = repo.head_commit()) {
+    auto type = (*store)->read(*head, content);
+    auto commit = type && *type == git::ObjectType::commit ? git::parse_commit(content) : std::nullopt;
+    if (!commit) {
+      scanner.report({input, fmt::format("cannot read HEAD commit {}{}", head->hex(),
+                                         type ? "" : ": " + type.error().message)});
+      return true;
+    }
+    head_tree = commit->tree;
+  }
+  auto staged = git::staged_changes(**store, *index, head_tree);
+  if (!staged) {
+    scanner.report({input, fmt::format("cannot compare the index with HEAD: {}", staged.error().message)});
+    return true;
+  }
+  for (const auto& path : staged->submodules)
+    scanner.report({fmt::format("{}: {}", input, path), "submodule: not followed", false});
+  for (const auto& file : staged->files) {
+    auto type = (*store)->read(file.id, content);
+    if (!type || *type != git::ObjectType::blob) {
+      scanner.report({fmt::format("{}: {}", input, file.path),
+                      type ? "staged object is not a blob" : "cannot read staged blob: " + type.error().message});
+      continue;
+    }
+    std::optional<std::string_view> old;
+    if (file.old_id) {
+      auto old_type = (*store)->read(*file.old_id, old_content);
+      if (old_type && *old_type == git::ObjectType::blob) old = old_content;
+    }
+    scanner.scan(file.path, file.id, content, old, nullptr, 0, sightings);
+  }
+  return true;
+}
+
 CommitMeta commit_meta(git_commit* commit) {
   CommitMeta meta;
   char hex[GIT_OID_HEXSZ + 1] = {};
@@ -303,6 +365,11 @@ void scan_git_changes(const std::string& input, const ScanConfig& config, const 
   };
 
   if (config.git_scope == GitScope::staged) {
+    if (repo.workdir().empty()) return report({input, "--staged needs a work tree (this repository is bare)"});
+    if (scan_staged_fast(repo, input, scanner, sightings)) {
+      collapse_git_sightings(std::move(sightings), outcome.findings);
+      return;
+    }
     Owned<git_tree, git_tree_free> head_tree;
     if (auto head = repo.head_commit()) {
       git_oid oid;
