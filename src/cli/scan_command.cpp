@@ -12,6 +12,7 @@
 #include "src/pipeline/scan_engine.h"
 #include "src/pipeline/scan_pipeline.h"
 #include "src/report/report.h"
+#include "src/source/git/repository.h"
 
 namespace sprawl {
 namespace {
@@ -26,9 +27,16 @@ bool is_file(const std::string& path) {
   return ::stat(path.c_str(), &info) == 0 && S_ISREG(info.st_mode);
 }
 
-// --config, else .sprawl.toml in the first directory scanned, else in the current directory.
+// --config, else .sprawl.toml in the first directory scanned (for --staged/--since/--range: at
+// the root of the repository's work tree), else in the current directory.
 std::string find_config(const ScanConfig& config) {
   if (!config.config_path.empty()) return config.config_path;
+  if (config.git_scope != GitScope::history && !config.inputs.empty()) {
+    if (auto repo = git::Repository::discover(config.inputs.front()); repo && !(*repo)->workdir().empty()) {
+      const std::string candidate = (*repo)->workdir() + "/.sprawl.toml";
+      return is_file(candidate) ? candidate : std::string{};
+    }
+  }
   for (const auto& input : config.inputs) {
     if (is_directory(input)) {
       const std::string candidate = input + "/.sprawl.toml";

@@ -54,10 +54,10 @@ std::string render_human(const ScanOutcome& outcome, const ReportOptions& option
     out += fmt::format("  {}\n", r.description);
     if (const auto& g = f.provenance.git) {
       const std::string where = g->location == GitLocation::unreachable
-                                    ? fmt::format("{} (unreachable blob {})", g->repository, f.blob_id.substr(0, 12))
-                                    : fmt::format("{}:{}:{}:{}", g->repository, f.provenance.path, f.start.line,
-                                                  f.start.column);
-      out += fmt::format("  {}Location:{} {}{}{}\n", p.dim, p.reset, p.cyan, where, p.reset);
+                                    ? fmt::format("unreachable blob {}", f.blob_id.substr(0, 12))
+                                    : fmt::format("{}:{}:{}", f.provenance.path, f.start.line, f.start.column);
+      out += fmt::format("  {}Location:{} {}{}{}   {}(repository {}){}\n", p.dim, p.reset, p.cyan, where, p.reset, p.dim,
+                         g->repository, p.reset);
       if (g->location == GitLocation::commit) {
         out += fmt::format("  {}Commit:{}   {}{} {} <{}> {}\n", p.dim, p.reset, g->commit.substr(0, 12),
                            g->reachable ? "" : " (not on any ref)", g->author_name, g->author_email, g->author_date);
