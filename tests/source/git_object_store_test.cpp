@@ -239,7 +239,7 @@ TEST_CASE("walk skips delta families of unwanted types and reports oversized obj
   CHECK(blobs.visits.size() == expected_blobs);
   for (const auto& [id, list] : blobs.visits) CHECK(list.front().type == "blob");
 
-  const std::uint64_t limit = 1000;
+  const std::uint64_t limit = 9000;  // below the ChangeLog's size, but its deltas' bases stay under 4x
   RecordingVisitor limited;
   (*store)->walk(WalkOptions{2, 0xff, limit}, limited);
   CHECK(limited.problems.empty());
@@ -253,6 +253,16 @@ TEST_CASE("walk skips delta families of unwanted types and reports oversized obj
   }
   CHECK(too_large >= 5);
   CHECK(wrong == 0);
+
+  // Bases over 4x the limit are not inflated: their deltas are reported, not rebuilt.
+  RecordingVisitor tiny;
+  (*store)->walk(WalkOptions{2, 0xff, 1000}, tiny);
+  CHECK_FALSE(tiny.problems.empty());
+  for (const auto& [where, message] : tiny.problems) CHECK(message.find("are not rebuilt") != std::string::npos);
+  for (const auto& [id, visits] : tiny.visits) {
+    CHECK(visits.front().size == expected.at(id).size);
+    if (!visits.front().too_large) CHECK(visits.front().content == expected.at(id).content);
+  }
 }
 
 TEST_CASE("walk visits loose objects of an unpacked repository", "[git-objects]") {

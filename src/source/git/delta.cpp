@@ -1,6 +1,7 @@
 // Delta application: copy-from-base and insert instructions, every bound checked.
 #include "src/source/git/delta.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace sprawl::git {
@@ -44,6 +45,13 @@ void record_copy(std::vector<DeltaCopy>& copies, std::uint64_t target, std::uint
 }
 
 }  // namespace
+
+std::uint64_t max_delta_target_size(std::uint64_t delta_size, std::uint64_t base_size) {
+  const std::uint64_t per_byte = std::max<std::uint64_t>(1, std::min<std::uint64_t>(base_size, 0xffffff));
+  std::uint64_t bound = 0;
+  if (__builtin_mul_overflow(delta_size, per_byte, &bound)) return UINT64_MAX;
+  return bound;
+}
 
 Result<DeltaHeader> parse_delta_header(std::string_view delta) {
   DeltaHeader header;
@@ -93,7 +101,8 @@ Status apply_delta(std::string_view base, std::string_view delta, const DeltaHea
 Status apply_delta(std::string_view base, std::string_view delta, std::string& target, std::vector<DeltaCopy>* copies) {
   auto header = parse_delta_header(delta);
   if (!header) return header.error();
-  if (header->target_size > max_delta_target_size(delta.size())) return Error{"delta declares an impossible size"};
+  if (header->target_size > max_delta_target_size(delta.size(), base.size()))
+    return Error{"delta declares an impossible size"};
   target.resize(header->target_size);
   return apply_delta(base, delta, *header, target.data(), copies);
 }

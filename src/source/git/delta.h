@@ -25,9 +25,10 @@ struct DeltaHeader {
   std::size_t length = 0;         ///< bytes the two sizes take
 };
 
-/// More than a delta of `delta_size` bytes can build: one instruction byte copies at most
-/// 2^22 bytes (a 4-byte copy of 0xffffff bytes), so a larger declared size means corruption.
-constexpr std::uint64_t max_delta_target_size(std::uint64_t delta_size) { return delta_size << 22; }
+/// More than a delta of `delta_size` bytes can build from a base of `base_size` bytes: each
+/// instruction byte yields at most one copy of min(base_size, 0xffffff) bytes (or one inserted
+/// byte), so a larger declared size means corruption; checked before allocating the target.
+std::uint64_t max_delta_target_size(std::uint64_t delta_size, std::uint64_t base_size);
 
 /// Reads the header (two little-endian base-128 sizes) of `delta`.
 Result<DeltaHeader> parse_delta_header(std::string_view delta);

@@ -187,29 +187,37 @@ Result<ContentPtr> Worker::external_base(const PackEntryHeader& header, ObjectTy
   return ContentPtr(std::move(content));
 }
 
-/// Inflates a whole object, or rebuilds a delta from `base`; null content for a too-large leaf.
+/// The most the walk inflates: objects over the size limit are still inflated when deltas are
+/// built from them, up to this much (so that a corrupt or hostile size cannot exhaust memory).
+std::uint64_t base_limit(const WalkOptions& options) {
+  return options.max_object_size > UINT64_MAX / 4 ? UINT64_MAX : options.max_object_size * 4;
+}
+
+/// Inflates a whole object, or rebuilds a delta from `base`. The content is null when the object
+/// is not inflated: over the size limit and without deltas, or over base_limit().
 Result<ContentPtr> Worker::rebuild(const Task& task, const WalkPlan::Entry& entry, const PackEntryHeader& header,
                                    ContentPtr base, bool has_children, std::uint64_t& size) {
   const Pack& pack = *task.plan->pack;
   const std::string_view compressed = pack.file.compressed(entry.offset, header, task.plan->entry_end(task.entry));
   if (header.size > max_inflated_size(compressed.size()))
     return Error{"entry declares " + std::to_string(header.size) + " bytes, more than its data can hold"};
-  const bool leaf_limit = !has_children;
+  const std::uint64_t limit = has_children ? base_limit(m_context.options) : m_context.options.max_object_size;
   if (!base) {  // a whole object
     size = header.size;
-    if (leaf_limit && size > m_context.options.max_object_size) return ContentPtr();
+    if (size > limit) return ContentPtr();
     auto content = allocate_content(size);
     if (!content) return Error{"out of memory for " + std::to_string(size) + " bytes"};
     if (auto done = m_inflater.inflate(compressed, content->bytes.get(), size); !done) return done.error();
     return ContentPtr(std::move(content));
   }
+  if (header.size > base_limit(m_context.options)) return Error{"delta data too large to inflate"};
   m_delta.resize(header.size);
   if (auto done = m_inflater.inflate(compressed, m_delta.data(), header.size); !done) return done.error();
   auto delta_header = parse_delta_header(m_delta);
   if (!delta_header) return delta_header.error();
   size = delta_header->target_size;
-  if (size > max_delta_target_size(m_delta.size())) return Error{"delta declares an impossible size"};
-  if (leaf_limit && size > m_context.options.max_object_size) return ContentPtr();
+  if (size > max_delta_target_size(m_delta.size(), base->size)) return Error{"delta declares an impossible size"};
+  if (size > limit) return ContentPtr();
   auto content = allocate_content(size);
   if (!content) return Error{"out of memory for " + std::to_string(size) + " bytes"};
   auto* copies = task.base_visited ? &m_copies : nullptr;
@@ -238,6 +246,11 @@ void Worker::run_entry(Task& task) {
   if (!content) return fail(task, content.error().message);
   task.base.reset();  // let the base go before visiting
   finish(task, type, *content, size, header->is_delta() && task.base_visited);
+  if (!*content && first != last)
+    m_context.problem(entry_name(*plan.pack, entry.offset), "its " + std::to_string(plan.descendant_count(task.entry)) +
+                                                                " delta descendants are not rebuilt: the object (" +
+                                                                std::to_string(size) +
+                                                                " bytes) is over 4x the size limit");
 }
 
 void Worker::finish(const Task& task, ObjectType type, const ContentPtr& content, std::uint64_t size,
@@ -253,9 +266,10 @@ void Worker::finish(const Task& task, ObjectType type, const ContentPtr& content
     object.size = size;
     object.too_large = size > m_context.options.max_object_size;
     if (!object.too_large) object.content = content->view();
-    object.copies = with_copies ? &m_copies : nullptr;
+    object.copies = with_copies && content ? &m_copies : nullptr;
     note = m_context.visitor.visit(m_index, object, with_copies ? task.base_note : WalkNote());
   }
+  if (!content) return;
   const auto [first, last] = plan.children_of(task.entry);
   for (auto it = last; it != first;) m_stack.push_back(Task{&plan, *--it, type, content, note, visited});
 }

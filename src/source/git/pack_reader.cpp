@@ -44,21 +44,33 @@ Status inflate_entry(const Pack& pack, std::uint64_t offset, const PackEntryHead
   return inflater.inflate(compressed, out, header.size);
 }
 
-namespace {
-
 /// Inflates a whole entry into a new string.
-Result<std::shared_ptr<std::string>> inflate_whole(const Pack& pack, std::uint64_t offset,
-                                                   const PackEntryHeader& header) {
+Result<std::shared_ptr<std::string>> PackReader::inflate_whole(const Pack& pack, std::uint64_t offset,
+                                                               const PackEntryHeader& header) const {
   const std::string_view compressed = pack.entry_data(offset, header);
   if (header.size > max_inflated_size(compressed.size()))
     return Error{entry_name(pack, offset) + ": entry declares more bytes than its data can hold"};
+  if (header.size > m_max_object_size)
+    return Error{entry_name(pack, offset) + ": object of " + std::to_string(header.size) + " bytes is too large"};
   auto content = std::make_shared<std::string>(header.size, '\0');
   if (auto done = thread_inflater().inflate(compressed, content->data(), header.size); !done)
     return Error{entry_name(pack, offset) + ": " + done.error().message};
   return content;
 }
 
-}  // namespace
+/// Inflates the delta of `link` into `delta` and applies it to `base`, giving `target`.
+Status PackReader::apply_link(const Link& link, const std::string& base, std::string& delta,
+                              std::string& target) const {
+  if (link.header.size > m_max_object_size) return Error{"delta too large"};
+  delta.resize(link.header.size);
+  auto done = inflate_entry(*link.pack, link.offset, link.header, delta.data(), thread_inflater());
+  if (!done) return done;
+  auto header = parse_delta_header(delta);
+  if (!header) return header.error();
+  if (header->target_size > m_max_object_size)
+    return Error{"object of " + std::to_string(header->target_size) + " bytes is too large"};
+  return apply_delta(base, delta, target);
+}
 
 Result<DeltaBaseCache::Value> PackReader::find_chain_base(const Pack& start, std::uint64_t start_offset,
                                                           std::vector<Link>& chain) const {
@@ -91,8 +103,9 @@ Result<DeltaBaseCache::Value> PackReader::find_chain_base(const Pack& start, std
     if (!where) return Error{entry_name(*pack, offset) + ": missing delta base " + header->base_id.hex()};
     if (where->loose) {
       auto content = std::make_shared<std::string>();
-      auto info = read_loose_object(where->loose->path, UINT64_MAX, *content);
+      auto info = read_loose_object(where->loose->path, m_max_object_size, *content);
       if (!info) return info.error();
+      if (info->size > m_max_object_size) return Error{where->loose->path + ": delta base too large"};
       return DeltaBaseCache::Value{std::move(content), info->type};
     }
     pack = where->pack;
@@ -112,15 +125,15 @@ Result<ObjectType> PackReader::read_packed(const Pack& pack, std::uint64_t offse
   std::string delta;
   for (std::size_t i = chain.size(); i-- > 0;) {
     const Link& link = chain[i];
-    delta.resize(link.header.size);
-    auto done = inflate_entry(*link.pack, link.offset, link.header, delta.data(), thread_inflater());
-    if (done && i == 0) done = apply_delta(*current, delta, content);
-    if (done && i > 0) {
-      auto next = std::make_shared<std::string>();
-      done = apply_delta(*current, delta, *next);
-      if (done) m_cache.insert(link.pack, link.offset, {next, base->type});
-      current = std::move(next);
+    if (i == 0) {
+      if (auto done = apply_link(link, *current, delta, content); !done)
+        return Error{entry_name(*link.pack, link.offset) + ": " + done.error().message};
+      break;
     }
+    auto next = std::make_shared<std::string>();
+    auto done = apply_link(link, *current, delta, *next);
+    if (done) m_cache.insert(link.pack, link.offset, {next, base->type});
+    current = std::move(next);
     if (!done) return Error{entry_name(*link.pack, link.offset) + ": " + done.error().message};
   }
   return base->type;
@@ -130,8 +143,9 @@ Result<ObjectType> PackReader::read(const ObjectId& id, std::string& content) co
   const auto where = m_dir.locate(id);
   if (!where) return Error{"object " + id.hex() + " not found"};
   if (where->loose) {
-    auto info = read_loose_object(where->loose->path, UINT64_MAX, content);
+    auto info = read_loose_object(where->loose->path, m_max_object_size, content);
     if (!info) return info.error();
+    if (info->size > m_max_object_size) return Error{where->loose->path + ": object too large"};
     return info->type;
   }
   return read_packed(*where->pack, where->offset, content);

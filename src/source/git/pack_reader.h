@@ -56,8 +56,10 @@ class PackReader {
   static constexpr std::size_t kDefaultCacheBytes = 96u << 20;  // git's core.deltaBaseCacheLimit
   static constexpr std::size_t kMaxChainLength = 10000;         // longer means a REF_DELTA cycle
 
-  explicit PackReader(const ObjectDirectory& dir, std::size_t cache_bytes = kDefaultCacheBytes)
-      : m_dir(dir), m_cache(cache_bytes) {}
+  /// Objects (and delta bases) over `max_object_size` bytes are errors, not read.
+  explicit PackReader(const ObjectDirectory& dir, std::size_t cache_bytes = kDefaultCacheBytes,
+                      std::uint64_t max_object_size = UINT64_MAX)
+      : m_dir(dir), m_cache(cache_bytes), m_max_object_size(max_object_size) {}
 
   /// Reads the object `id` (packed or loose) into `content`.
   Result<ObjectType> read(const ObjectId& id, std::string& content) const;
@@ -69,10 +71,14 @@ class PackReader {
     PackEntryHeader header;
   };
   Result<ObjectType> read_packed(const Pack& pack, std::uint64_t offset, std::string& content) const;
+  Result<std::shared_ptr<std::string>> inflate_whole(const Pack& pack, std::uint64_t offset,
+                                                     const PackEntryHeader& header) const;
+  Status apply_link(const Link& link, const std::string& base, std::string& delta, std::string& target) const;
   Result<DeltaBaseCache::Value> find_chain_base(const Pack& pack, std::uint64_t offset, std::vector<Link>& chain) const;
 
   const ObjectDirectory& m_dir;
   mutable DeltaBaseCache m_cache;
+  std::uint64_t m_max_object_size;
 };
 
 /// "<pack path> offset <offset>", the way problems name a pack entry.
