@@ -6,7 +6,7 @@
 # Environment:
 #   CXX_FUZZ=clang++-14      the clang to build with
 #   FUZZ_PARALLEL=1          run the targets at the same time instead of one after the other
-#   FUZZ_TARGETS="a b"       run only these targets (default: fuzz_rule_config fuzz_matcher)
+#   FUZZ_TARGETS="a b"       run only these targets (default: all targets)
 #   FUZZ_EXTRA_ARGS="..."    more libFuzzer flags for every target (e.g. -jobs=4 -workers=4)
 #
 # The seed corpora in tests/fuzz/corpus/ are only read; what the fuzzers learn is kept in
@@ -24,7 +24,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 FUZZ_DIR="$ROOT/tests/fuzz"
 BUILD="$ROOT/build-fuzz"
 CXX_FUZZ="${CXX_FUZZ:-clang++-14}"
-TARGETS=(${FUZZ_TARGETS:-fuzz_rule_config fuzz_matcher})
+TARGETS=(${FUZZ_TARGETS:-fuzz_rule_config fuzz_matcher fuzz_git_objects fuzz_index_file})
 read -r -a EXTRA <<<"${FUZZ_EXTRA_ARGS:-}"
 
 if ! command -v "$CXX_FUZZ" >/dev/null; then
@@ -52,13 +52,18 @@ run_one() {
   case "$target" in
     fuzz_rule_config) seeds="$FUZZ_DIR/corpus/rule_config"; dict="$FUZZ_DIR/rule_config.dict"; max_len=4096 ;;
     fuzz_matcher) seeds="$FUZZ_DIR/corpus/matcher"; dict="$BUILD/matcher.dict"; max_len=16384 ;;
+    fuzz_git_objects) seeds="$FUZZ_DIR/corpus/git_objects"; max_len=16384 ;;
+    fuzz_index_file) seeds="$FUZZ_DIR/corpus/index_file"; max_len=16384 ;;
     *) echo "unknown target $target" >&2; return 2 ;;
   esac
   local corpus="$BUILD/corpus/$target" artifacts="$BUILD/artifacts/$target"
   mkdir -p "$corpus" "$artifacts"
   echo "== running $target for ${DURATION}s (log: $BUILD/$target.log)"
   local rc=0
-  "$BUILD/tests/fuzz/$target" "$corpus" "$seeds" -dict="$dict" -max_len="$max_len" \
+  local inputs=("$corpus")
+  [ -d "$seeds" ] && inputs+=("$seeds")  # a target may have no seed corpus yet
+  [ -n "$dict" ] && inputs+=(-dict="$dict")
+  "$BUILD/tests/fuzz/$target" "${inputs[@]}" -max_len="$max_len" \
     -max_total_time="$DURATION" -timeout=30 -rss_limit_mb=4096 -print_final_stats=1 \
     -artifact_prefix="$artifacts/" "${EXTRA[@]}" >"$BUILD/$target.log" 2>&1 || rc=$?
   grep -E '^(stat::number_of_executed_units|stat::average_exec_per_sec|stat::new_units_added|stat::peak_rss_mb)' \
