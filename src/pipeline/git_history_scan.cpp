@@ -7,7 +7,9 @@
 //  4. add the index and the work tree, and report each secret once per path, where it entered.
 #include "src/pipeline/git_history_scan.h"
 
+#include <algorithm>
 #include <atomic>
+#include <filesystem>
 #include <chrono>
 #include <memory>
 #include <mutex>
@@ -47,6 +49,7 @@ class HistoryWalk : public git::ObjectVisitor {
   std::unordered_map<ObjectId, BlobScan, BlobIdHash> scans;  ///< blobs with matches
   std::unordered_map<ObjectId, std::pair<BlobNote, std::uint64_t>, BlobIdHash> notes;
   std::atomic<std::uint64_t> blobs{0}, bytes{0}, empty{0}, matched{0};  ///< matched: blobs with matches
+  std::vector<std::vector<ObjectId>> seen_blobs;  ///< per worker: every blob visited
   bool trees_pass = false;
 
   git::WalkNote visit(unsigned worker, const git::WalkedObject& object, const git::WalkNote& base_note) override {
@@ -80,6 +83,7 @@ class HistoryWalk : public git::ObjectVisitor {
 
  private:
   git::WalkNote visit_blob(unsigned worker, const git::WalkedObject& object, const git::WalkNote& base_note) {
+    seen_blobs[worker].push_back(object.id);
     if (object.too_large || object.size > m_config.max_file_size) {
       std::lock_guard lock(m_mutex);
       notes.emplace(object.id, std::make_pair(BlobNote::too_large, object.size));
@@ -133,6 +137,30 @@ Provenance git_provenance(const std::string& repository, const std::string& path
   return p;
 }
 
+// Blobs that trees name but the object database lacks: expected in a partial clone (a promisor
+// pack), damage otherwise. Either way they were not scanned, and the user is told.
+template <class Report>
+void report_missing_blobs(const std::string& input, const std::string& objects_dir, const git::ObjectIdSet& missing,
+                          Report&& report) {
+  if (missing.empty()) return;
+  std::vector<std::string> ids;
+  for (const auto& id : missing) ids.push_back(id.hex());
+  std::sort(ids.begin(), ids.end());
+  std::string sample;
+  for (std::size_t i = 0; i < ids.size() && i < 5; ++i) sample += (i ? ", " : "") + ids[i];
+  if (ids.size() > 5) sample += ", …";
+  bool promisor = false;
+  std::error_code ignored;
+  for (const auto& entry : std::filesystem::directory_iterator(objects_dir + "/pack", ignored))
+    promisor = promisor || entry.path().extension() == ".promisor";
+  if (promisor)
+    report({input, fmt::format("{} blob(s) are not in this partial clone and were not scanned ({})", ids.size(), sample),
+            false});
+  else
+    report({input, fmt::format("{} blob(s) named by trees are missing from the object database and were not "
+                               "scanned ({})", ids.size(), sample)});
+}
+
 }  // namespace
 
 void scan_git_history(const std::string& input, const ScanConfig& config, const ScanEngine& engine,
@@ -155,6 +183,7 @@ void scan_git_history(const std::string& input, const ScanConfig& config, const 
     if (!matcher) return report({"sprawl", matcher.error().message});
     walk.scanners.emplace_back(engine, std::move(matcher.value()), config.binary_findings_cap);
   }
+  walk.seen_blobs.resize(threads);
 
   git::WalkOptions options;
   options.threads = threads;
@@ -173,16 +202,22 @@ void scan_git_history(const std::string& input, const ScanConfig& config, const 
     (*store)->walk(options, walk);
   }
 
-  git::ObjectIdSet interesting;
+  // Pass 2: trees, reduced to what leads to interesting blobs; they also name missing blobs.
+  git::ObjectIdSet interesting, known;
   for (const auto& [id, scan] : walk.scans) interesting.insert(id);
   for (const auto& [id, note] : walk.notes) interesting.insert(id);
-  if (!interesting.empty()) {
-    history.set_interesting_blobs(std::move(interesting));
-    walk.trees_pass = true;
-    options.types = 1u << static_cast<unsigned>(ObjectType::tree);
-    options.max_object_size = std::max<std::uint64_t>(options.max_object_size, 256ull << 20);
-    (*store)->walk(options, walk);
+  for (auto& ids : walk.seen_blobs) {
+    known.insert(ids.begin(), ids.end());
+    std::vector<ObjectId>().swap(ids);
   }
+  known.insert(ObjectId{});  // never a real blob; keeps the set non-empty so missing blobs are checked
+  history.set_interesting_blobs(std::move(interesting));
+  history.set_known_blobs(std::move(known));
+  walk.trees_pass = true;
+  options.types = 1u << static_cast<unsigned>(ObjectType::tree);
+  options.max_object_size = std::max<std::uint64_t>(options.max_object_size, 256ull << 20);
+  (*store)->walk(options, walk);
+  report_missing_blobs(input, (*repository)->objects_dir(), history.missing_blobs(), report);
 
   // Where history starts: every ref, or one branch.
   git::AnalysisOptions analysis_options;

@@ -447,7 +447,7 @@ TEST_CASE("history scan of a shallow clone attributes HEAD's secrets to the boun
   }
 }
 
-TEST_CASE("--range and --since report only what the range's commits added", "[git][history]") {
+TEST_CASE("scan --range and --since report only what the range's commits added", "[git][history]") {
   TempDir dir;
   const GitRepo repo(dir / "repo");
   const std::string before = fake_github_pat(381), inside = fake_aws_key_id(382), after = fake_slack_bot_token(383);
@@ -486,7 +486,7 @@ TEST_CASE("--range and --since report only what the range's commits added", "[gi
   }
 }
 
-TEST_CASE("--branch scans only the history of that branch", "[git][history]") {
+TEST_CASE("scan --branch scans only the history of that branch", "[git][history]") {
   TempDir dir;
   const GitRepo repo(dir / "repo");
   const std::string on_main = fake_github_pat(391), on_feature = fake_aws_key_id(392),

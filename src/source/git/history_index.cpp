@@ -46,11 +46,18 @@ void HistoryIndex::add_tree(const ObjectId& id, std::string_view content) {
     ObjectId id;
   };
   std::vector<Kept> kept;
+  std::vector<ObjectId> missing;
+  const bool check_missing = !m_known.empty();
   for_each_tree_entry(content, [&](const TreeEntry& e) {
-    if (e.is_tree() || (e.is_blob() && m_interesting.count(e.id))) kept.push_back({e.name, e.is_tree(), e.id});
+    if (e.is_tree() || (e.is_blob() && m_interesting.count(e.id))) {
+      kept.push_back({e.name, e.is_tree(), e.id});
+    } else if (check_missing && e.is_blob() && !m_known.count(e.id)) {
+      missing.push_back(e.id);
+    }
   });
   std::lock_guard lock(m_mutex);
   m_trees_seen.insert(id);
+  m_missing.insert(missing.begin(), missing.end());
   if (kept.empty()) return;
   std::vector<StoredEntry> entries;
   entries.reserve(kept.size());

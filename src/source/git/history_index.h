@@ -52,8 +52,12 @@ class HistoryIndex {
   void add_commit(const ObjectId& id, std::string_view content);
   void add_tag(const ObjectId& id, std::string_view content);
 
-  /// Between the walks: the blobs whose introductions are wanted.
+  /// Between the walks: the blobs whose introductions are wanted, and every blob the object
+  /// database holds (trees that name others reveal missing objects).
   void set_interesting_blobs(ObjectIdSet blobs) { m_interesting = std::move(blobs); }
+  void set_known_blobs(ObjectIdSet blobs) { m_known = std::move(blobs); }
+  /// Blobs trees name that the object database does not hold (after the second walk).
+  const ObjectIdSet& missing_blobs() const { return m_missing; }
   const ObjectIdSet& interesting_blobs() const { return m_interesting; }
 
   // Second walk, from any thread: keeps a tree's subtrees and interesting blobs only.
@@ -86,7 +90,7 @@ class HistoryIndex {
   ObjectIdSet m_trees_seen;
   std::unordered_map<std::string, std::uint32_t> m_name_ids;
   std::vector<std::string> m_names;
-  ObjectIdSet m_interesting;
+  ObjectIdSet m_interesting, m_known, m_missing;
 };
 
 }  // namespace sprawl::git
