@@ -2,6 +2,7 @@
 // what it could not read or chose to leave out, never runs repository code, and never crashes.
 #include <catch2/catch.hpp>
 
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -350,4 +351,50 @@ TEST_CASE("scan of a nonexistent path exits 2 with a one-line error", "[git][his
   CHECK(std::count(result.err.begin(), result.err.end(), '\n') == 1);
   CHECK(result.err.rfind("sprawl: error: ", 0) == 0);
   CHECK(result.err.find(missing) != std::string::npos);
+}
+
+TEST_CASE("a repository written to during the scan is scanned without crashing", "[git][history][bad-input]") {
+  TempDir dir;
+  GitRepo repo(dir / "busy");
+  const std::string token = fake_github_pat(4242);
+  repo.write("config.env", "GITHUB_TOKEN=" + token + "\n");
+  const std::string added = repo.commit("add token");
+  for (int i = 0; i < 20; ++i) {
+    repo.write("notes.txt", "note " + std::to_string(i) + "\n");
+    repo.commit("note " + std::to_string(i));
+  }
+  // A writer commits, repacks and prunes in a loop while sprawl scans the repository again
+  // and again: packs vanish and appear, refs move, loose objects come and go.
+  const std::string script =
+      "for i in $(seq 1 15); do echo $i >> notes.txt; git add -A && git commit -qm busy$i; "
+      "[ $((i % 5)) -eq 0 ] && git gc -q --prune=now; done";
+  const pid_t writer = ::fork();
+  if (writer == 0) {
+    ::execlp("sh", "sh", "-c", (std::string("cd '") + repo.path() + "' && export GIT_CONFIG_GLOBAL=/dev/null "
+                                "GIT_CONFIG_NOSYSTEM=1 GIT_AUTHOR_NAME=w GIT_AUTHOR_EMAIL=w@e GIT_COMMITTER_NAME=w "
+                                "GIT_COMMITTER_EMAIL=w@e; " + script).c_str(),
+             static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  int scans = 0;
+  for (; scans < 6; ++scans) {
+    const CliResult result = scan_repo(repo.path(), {"--no-worktree"});
+    INFO("stderr: " << result.err);
+    REQUIRE(result.exit_code < 128);  // never a crash
+    REQUIRE((result.exit_code == 1 || result.exit_code == 2));
+    const ReportedScan scan = parse_report(result.out);
+    const auto found = with_secret(scan, token);
+    if (result.exit_code == 1) {
+      REQUIRE(found.size() == 1);
+      CHECK(found.front().git->commit == added);
+    }
+  }
+  int status = 0;
+  ::waitpid(writer, &status, 0);
+  // Once the writer is done, the scan is complete again.
+  const ReportedScan final_scan = scan_json(repo.path(), 1, {"--no-worktree"});
+  const auto found = with_secret(final_scan, token);
+  REQUIRE(found.size() == 1);
+  CHECK(found.front().git->commit == added);
+  CHECK(final_scan.error_paths.empty());
 }
