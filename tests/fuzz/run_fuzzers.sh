@@ -24,7 +24,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 FUZZ_DIR="$ROOT/tests/fuzz"
 BUILD="$ROOT/build-fuzz"
 CXX_FUZZ="${CXX_FUZZ:-clang++-14}"
-TARGETS=(${FUZZ_TARGETS:-fuzz_rule_config fuzz_matcher fuzz_git_objects fuzz_index_file})
+TARGETS=(${FUZZ_TARGETS:-fuzz_rule_config fuzz_matcher fuzz_git_objects fuzz_index_file fuzz_pack_index fuzz_delta
+  fuzz_pack_walk})
 read -r -a EXTRA <<<"${FUZZ_EXTRA_ARGS:-}"
 
 if ! command -v "$CXX_FUZZ" >/dev/null; then
@@ -52,6 +53,9 @@ run_one() {
   case "$target" in
     fuzz_rule_config) seeds="$FUZZ_DIR/corpus/rule_config"; dict="$FUZZ_DIR/rule_config.dict"; max_len=4096 ;;
     fuzz_matcher) seeds="$FUZZ_DIR/corpus/matcher"; dict="$BUILD/matcher.dict"; max_len=16384 ;;
+    fuzz_pack_index) seeds="$FUZZ_DIR/corpus/pack_index"; dict="$FUZZ_DIR/git_pack.dict"; max_len=8192 ;;
+    fuzz_delta) seeds="$FUZZ_DIR/corpus/delta"; dict="$FUZZ_DIR/git_pack.dict"; max_len=4096 ;;
+    fuzz_pack_walk) seeds="$FUZZ_DIR/corpus/pack_walk"; dict="$FUZZ_DIR/git_pack.dict"; max_len=8192 ;;
     fuzz_git_objects) seeds="$FUZZ_DIR/corpus/git_objects"; max_len=16384 ;;
     fuzz_index_file) seeds="$FUZZ_DIR/corpus/index_file"; max_len=16384 ;;
     *) echo "unknown target $target" >&2; return 2 ;;
