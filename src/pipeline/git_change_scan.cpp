@@ -54,12 +54,10 @@ struct CommitMeta {
 
 class ChangeScanner {
  public:
-  ChangeScanner(git::Repository& repo, const std::string& input, const ScanConfig& config, const ScanEngine& engine,
+  ChangeScanner(git::Repository& repo, const std::string& input, const ScanConfig& config,
                 const ScanCallbacks& callbacks, ScanOutcome& outcome, BlobScanner& scanner)
       : m_repo(repo), m_input(input), m_config(config), m_callbacks(callbacks), m_outcome(outcome),
-        m_scanner(scanner) {
-    (void)engine;
-  }
+        m_scanner(scanner) {}
 
   void report(InputDiagnostic d) {
     if (m_callbacks.diagnostic) m_callbacks.diagnostic(d);
@@ -279,9 +277,9 @@ CommitMeta commit_meta(git_commit* commit) {
 }
 
 // Commits of `from..to` (from may be null: all of `to`'s history), parents first. Shallow
-// clones lack some parents: those are boundaries. Returns false with a message on failure.
-bool range_commits(git_repository* repo, const git_oid* from, const git_oid& to, std::vector<git_oid>& out,
-                   std::string& error) {
+// clones lack some parents: those are boundaries.
+std::vector<git_oid> range_commits(git_repository* repo, const git_oid* from, const git_oid& to) {
+  std::vector<git_oid> out;
   Owned<git_revwalk, git_revwalk_free> walk;
   if (git_revwalk_new(&walk.ptr, repo) == 0 && git_revwalk_sorting(walk.ptr, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE) == 0 &&
       git_revwalk_push(walk.ptr, &to) == 0 && (!from || git_revwalk_hide(walk.ptr, from) == 0)) {
@@ -289,10 +287,7 @@ bool range_commits(git_repository* repo, const git_oid* from, const git_oid& to,
     int rc = 0;
     std::vector<git_oid> commits;
     while ((rc = git_revwalk_next(&oid, walk.ptr)) == 0) commits.push_back(oid);
-    if (rc == GIT_ITEROVER) {
-      out = std::move(commits);
-      return true;
-    }
+    if (rc == GIT_ITEROVER) return commits;
   }
   // libgit2's walk stops at a missing parent: walk by hand, treating missing commits as
   // boundaries (shallow clones).
@@ -335,8 +330,7 @@ bool range_commits(git_repository* repo, const git_oid* from, const git_oid& to,
     out.push_back(top.id);
     stack.pop_back();
   }
-  if (out.empty()) error = "no commits in the range";
-  return true;
+  return out;
 }
 
 }  // namespace
@@ -356,7 +350,7 @@ void scan_git_changes(const std::string& input, const ScanConfig& config, const 
   auto matcher = Matcher::create(engine.database());
   if (!matcher) return report({"sprawl", matcher.error().message});
   BlobScanner blob_scanner(engine, std::move(matcher.value()), config.binary_findings_cap);
-  ChangeScanner scanner(repo, input, config, engine, callbacks, outcome, blob_scanner);
+  ChangeScanner scanner(repo, input, config, callbacks, outcome, blob_scanner);
   std::vector<GitSighting> sightings;
 
   auto tree_of = [&](const git_oid& commit_id, git_tree** tree) {
@@ -407,9 +401,7 @@ void scan_git_changes(const std::string& input, const ScanConfig& config, const 
                                  "(a shallow clone?)", from.error().message, to_spec), false});
     }
   }
-  std::vector<git_oid> commits;
-  std::string error;
-  range_commits(repo.handle(), has_from ? &from_oid : nullptr, to_oid, commits, error);
+  const std::vector<git_oid> commits = range_commits(repo.handle(), has_from ? &from_oid : nullptr, to_oid);
 
   std::map<std::pair<std::string, std::string>, bool> introduced;  // (path, blob) seen earlier in the range
   std::vector<CommitMeta> metas;

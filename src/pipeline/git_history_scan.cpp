@@ -7,6 +7,8 @@
 //  4. add the index and the work tree, and report each secret once per path, where it entered.
 #include "src/pipeline/git_history_scan.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
@@ -39,11 +41,9 @@ enum class BlobNote { lfs_pointer, too_large };
 
 class HistoryWalk : public git::ObjectVisitor {
  public:
-  HistoryWalk(const ScanConfig& config, const ScanEngine& engine, const std::string& repository,
-              const ScanCallbacks& callbacks, ScanOutcome& outcome, git::HistoryIndex& history)
-      : m_config(config), m_repository(repository), m_callbacks(callbacks), m_outcome(outcome), m_history(history) {
-    (void)engine;
-  }
+  HistoryWalk(const ScanConfig& config, const std::string& repository, const ScanCallbacks& callbacks,
+              ScanOutcome& outcome, git::HistoryIndex& history)
+      : m_config(config), m_repository(repository), m_callbacks(callbacks), m_outcome(outcome), m_history(history) {}
 
   std::vector<BlobScanner> scanners;
   std::unordered_map<ObjectId, BlobScan, BlobIdHash> scans;  ///< blobs with matches
@@ -72,8 +72,14 @@ class HistoryWalk : public git::ObjectVisitor {
   }
 
   void problem(const std::string& where, const std::string& message) override {
+    {
+      std::lock_guard lock(m_mutex);
+      problem_sources.push_back(where);
+    }
     diagnostic({fmt::format("{}: {}", m_repository, where), message, true});
   }
+
+  std::vector<std::string> problem_sources;  ///< the files (or pack offsets) problems named
 
   void diagnostic(InputDiagnostic d) {
     if (m_callbacks.diagnostic) m_callbacks.diagnostic(d);
@@ -161,26 +167,43 @@ void report_missing_blobs(const std::string& input, const std::string& objects_d
                                "scanned ({})", ids.size(), sample)});
 }
 
-}  // namespace
+// True if some file a problem named is gone now: a concurrent `git gc`, `repack` or `prune`
+// moved objects while the walk read them.
+bool objects_moved(const std::vector<std::string>& sources) {
+  struct stat info {};
+  return std::any_of(sources.begin(), sources.end(), [&](const std::string& where) {
+    return where.find("/objects/") != std::string::npos && ::stat(where.c_str(), &info) != 0;
+  });
+}
 
-void scan_git_history(const std::string& input, const ScanConfig& config, const ScanEngine& engine,
-                      const ScanCallbacks& callbacks, ScanOutcome& outcome) {
+// One pass over the repository; false if objects moved under it (the result is then incomplete).
+bool scan_git_history_once(const std::string& input, const ScanConfig& config, const ScanEngine& engine,
+                           const ScanCallbacks& callbacks, ScanOutcome& outcome) {
   auto report = [&](InputDiagnostic d) {
     if (callbacks.diagnostic) callbacks.diagnostic(d);
     (d.is_error ? outcome.errors : outcome.skipped).push_back(std::move(d));
   };
   auto repository = git::Repository::open(input);
-  if (!repository) return report({input, repository.error().message});
+  if (!repository) {
+    report({input, repository.error().message});
+    return true;
+  }
   auto store = git::ObjectStore::open((*repository)->objects_dir());
-  if (!store) return report({input, store.error().message});
+  if (!store) {
+    report({input, store.error().message});
+    return true;
+  }
   for (const auto& problem : (*store)->problems()) report({input, problem});
 
   const unsigned threads = config.threads ? config.threads : std::max(1u, std::thread::hardware_concurrency());
   git::HistoryIndex history;
-  HistoryWalk walk(config, engine, input, callbacks, outcome, history);
+  HistoryWalk walk(config, input, callbacks, outcome, history);
   for (unsigned i = 0; i < threads; ++i) {
     auto matcher = Matcher::create(engine.database());
-    if (!matcher) return report({"sprawl", matcher.error().message});
+    if (!matcher) {
+    report({"sprawl", matcher.error().message});
+    return true;
+  }
     walk.scanners.emplace_back(engine, std::move(matcher.value()), config.binary_findings_cap);
   }
   walk.seen_blobs.resize(threads);
@@ -217,6 +240,7 @@ void scan_git_history(const std::string& input, const ScanConfig& config, const 
   options.types = 1u << static_cast<unsigned>(ObjectType::tree);
   options.max_object_size = std::max<std::uint64_t>(options.max_object_size, 256ull << 20);
   (*store)->walk(options, walk);
+  if (objects_moved(walk.problem_sources)) return false;
   report_missing_blobs(input, (*repository)->objects_dir(), history.missing_blobs(), report);
 
   // Where history starts: every ref, or one branch.
@@ -225,7 +249,10 @@ void scan_git_history(const std::string& input, const ScanConfig& config, const 
   analysis_options.include_unreachable = config.git_unreachable && config.git_branch.empty();
   if (!config.git_branch.empty()) {
     auto tip = (*repository)->resolve_commit(config.git_branch);
-    if (!tip) return report({input, tip.error().message});
+    if (!tip) {
+    report({input, tip.error().message});
+    return true;
+  }
     analysis_options.tips.push_back(*tip);
   } else {
     std::vector<std::string> problems;
@@ -355,6 +382,41 @@ void scan_git_history(const std::string& input, const ScanConfig& config, const 
   outcome.summary.files_scanned += walk.blobs.load();
   outcome.summary.bytes_scanned += walk.bytes.load();
   outcome.summary.empty_files += walk.empty.load();
+  return !objects_moved(walk.problem_sources);
+}
+
+}  // namespace
+
+void scan_git_history(const std::string& input, const ScanConfig& config, const ScanEngine& engine,
+                      const ScanCallbacks& callbacks, ScanOutcome& outcome) {
+  // Diagnostics are held back until a pass is kept, so a retried pass prints nothing.
+  ScanCallbacks quiet = callbacks;
+  quiet.diagnostic = nullptr;
+  ScanOutcome pass;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    pass = ScanOutcome{};
+    if (scan_git_history_once(input, config, engine, quiet, pass)) break;
+    if (attempt < 2) {
+      if (callbacks.diagnostic)
+        callbacks.diagnostic({input, "objects moved while they were read (a concurrent git gc or fetch?): scanning again",
+                              false});
+      continue;
+    }
+    pass.errors.push_back({input, "objects kept moving while they were read: the results above are incomplete"});
+  }
+  for (auto& d : pass.errors) {
+    if (callbacks.diagnostic) callbacks.diagnostic(d);
+    outcome.errors.push_back(std::move(d));
+  }
+  for (auto& d : pass.skipped) {
+    if (callbacks.diagnostic) callbacks.diagnostic(d);
+    outcome.skipped.push_back(std::move(d));
+  }
+  for (auto& f : pass.findings) outcome.findings.push_back(std::move(f));
+  outcome.summary.files_scanned += pass.summary.files_scanned;
+  outcome.summary.bytes_scanned += pass.summary.bytes_scanned;
+  outcome.summary.empty_files += pass.summary.empty_files;
+  outcome.summary.dropped += pass.summary.dropped;
 }
 
 void scan_git_repository(const std::string& input, const ScanConfig& config, const ScanEngine& engine,

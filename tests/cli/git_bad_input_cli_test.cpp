@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/cli_runner.h"
 #include "tests/support/fake_tokens.h"
 #include "tests/support/findings_json.h"
 #include "tests/support/git_repo.h"
@@ -22,28 +23,17 @@ namespace fs = std::filesystem;
 
 namespace {
 
-/// Runs sprawl with the warm rule cache and no git configuration or git variables from the user;
-/// repository discovery stops at `cwd`.
-CliResult run_sprawl_in_git(const std::vector<std::string>& args, const std::string& cwd) {
-  std::vector<std::string> argv{SPRAWL_BINARY};
-  argv.insert(argv.end(), args.begin(), args.end());
-  return run_process(argv, {cwd,
-                            "",
-                            {{"SPRAWL_CACHE_DIR", SPRAWL_TEST_CACHE_DIR},
-                             {"NO_COLOR", ""},
-                             {"GIT_CONFIG_GLOBAL", "/dev/null"},
-                             {"GIT_CONFIG_NOSYSTEM", "1"},
-                             {"GIT_CEILING_DIRECTORIES", cwd},
-                             {"GIT_DIR", ""},
-                             {"GIT_WORK_TREE", ""},
-                             {"GIT_INDEX_FILE", ""}}});
+/// Runs sprawl with the warm rule cache and no git configuration from the user; repository
+/// discovery stops at `cwd`.
+CliResult run_sprawl_bounded(const std::vector<std::string>& args, const std::string& cwd) {
+  return run_sprawl_in_git(args, cwd, cwd);
 }
 
 /// `sprawl scan TARGET --format json --show-secrets [extra...]` from TARGET's parent directory.
 CliResult scan_repo(const std::string& target, const std::vector<std::string>& extra = {}) {
   std::vector<std::string> args{"scan", target, "--format", "json", "--show-secrets"};
   args.insert(args.end(), extra.begin(), extra.end());
-  return run_sprawl_in_git(args, fs::path(target).parent_path().string());
+  return run_sprawl_bounded(args, fs::path(target).parent_path().string());
 }
 
 /// scan_repo() that requires `expected_exit` and returns the parsed report.
@@ -344,7 +334,7 @@ TEST_CASE("scan of a plain directory scans its files without git provenance", "[
 TEST_CASE("scan of a nonexistent path exits 2 with a one-line error", "[git][history][bad-input]") {
   TempDir dir;
   const std::string missing = dir / "no-such-repo";
-  const CliResult result = run_sprawl_in_git({"scan", missing}, dir.path());
+  const CliResult result = run_sprawl_bounded({"scan", missing}, dir.path());
   INFO("stdout: " << result.out);
   INFO("stderr: " << result.err);
   CHECK(result.exit_code == 2);

@@ -8,6 +8,7 @@
 #include <tuple>
 #include <vector>
 
+#include "tests/support/cli_runner.h"
 #include "tests/support/fake_tokens.h"
 #include "tests/support/findings_json.h"
 #include "tests/support/git_repo.h"
@@ -18,20 +19,10 @@ using namespace sprawl::test;
 
 namespace {
 
-/// Runs sprawl with the warm rule cache and no git configuration or git variables from the user.
-CliResult run_sprawl_in_git(const std::vector<std::string>& args, const std::string& cwd) {
-  std::vector<std::string> argv{SPRAWL_BINARY};
-  argv.insert(argv.end(), args.begin(), args.end());
-  return run_process(argv, {cwd,
-                            "",
-                            {{"SPRAWL_CACHE_DIR", SPRAWL_TEST_CACHE_DIR},
-                             {"NO_COLOR", ""},
-                             {"GIT_CONFIG_GLOBAL", "/dev/null"},
-                             {"GIT_CONFIG_NOSYSTEM", "1"},
-                             {"GIT_CEILING_DIRECTORIES", cwd},
-                             {"GIT_DIR", ""},
-                             {"GIT_WORK_TREE", ""},
-                             {"GIT_INDEX_FILE", ""}}});
+/// Runs sprawl with the warm rule cache and no git configuration from the user; repository
+/// discovery stops at `cwd`.
+CliResult run_sprawl_bounded(const std::vector<std::string>& args, const std::string& cwd) {
+  return run_sprawl_in_git(args, cwd, cwd);
 }
 
 /// `sprawl scan TARGET --format json --show-secrets [extra...]` from TARGET's parent directory;
@@ -39,7 +30,7 @@ CliResult run_sprawl_in_git(const std::vector<std::string>& args, const std::str
 ReportedScan history_json(const std::string& target, int expected_exit, const std::vector<std::string>& extra = {}) {
   std::vector<std::string> args{"scan", target, "--format", "json", "--show-secrets"};
   args.insert(args.end(), extra.begin(), extra.end());
-  const CliResult result = run_sprawl_in_git(args, std::filesystem::path(target).parent_path().string());
+  const CliResult result = run_sprawl_bounded(args, std::filesystem::path(target).parent_path().string());
   INFO("stdout: " << result.out);
   INFO("stderr: " << result.err);
   REQUIRE(result.exit_code == expected_exit);
@@ -430,7 +421,7 @@ TEST_CASE("history scan of a shallow clone attributes HEAD's secrets to the boun
     check_commit(only(scan, new_secret, "b.txt"), head);
 
     const CliResult since =
-        run_sprawl_in_git({"scan", shallow.path(), "--format", "json", "--since", "HEAD~5"}, dir.path());
+        run_sprawl_bounded({"scan", shallow.path(), "--format", "json", "--since", "HEAD~5"}, dir.path());
     INFO("stdout: " << since.out);
     INFO("stderr: " << since.err);
     CHECK((since.exit_code == 0 || since.exit_code == 1));
@@ -609,7 +600,7 @@ TEST_CASE("human output of a history finding names the short commit, the author 
   const std::string commit = repo.commit("setup docs", "Carol Coder", "carol@example.com");
   repo.remove("docs/setup.md");
   repo.commit("drop setup docs");
-  const CliResult result = run_sprawl_in_git({"scan", repo.path()}, dir.path());
+  const CliResult result = run_sprawl_bounded({"scan", repo.path()}, dir.path());
   INFO("stdout: " << result.out);
   INFO("stderr: " << result.err);
   CHECK(result.exit_code == 1);

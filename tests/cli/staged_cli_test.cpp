@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/cli_runner.h"
 #include "tests/support/fake_tokens.h"
 #include "tests/support/findings_json.h"
 #include "tests/support/git_repo.h"
@@ -16,24 +17,6 @@
 using namespace sprawl::test;
 
 namespace {
-
-/// Runs sprawl with the warm rule cache and no git configuration or git variables from the user:
-/// what sprawl sees of git is only the repository itself. `ceiling` stops repository discovery.
-CliResult run_sprawl_in_git(const std::vector<std::string>& args, const std::string& cwd,
-                            const std::string& ceiling = "") {
-  std::vector<std::string> argv{SPRAWL_BINARY};
-  argv.insert(argv.end(), args.begin(), args.end());
-  return run_process(argv, {cwd,
-                            "",
-                            {{"SPRAWL_CACHE_DIR", SPRAWL_TEST_CACHE_DIR},
-                             {"NO_COLOR", ""},
-                             {"GIT_CONFIG_GLOBAL", "/dev/null"},
-                             {"GIT_CONFIG_NOSYSTEM", "1"},
-                             {"GIT_CEILING_DIRECTORIES", ceiling},
-                             {"GIT_DIR", ""},
-                             {"GIT_WORK_TREE", ""},
-                             {"GIT_INDEX_FILE", ""}}});
-}
 
 /// `sprawl scan --staged --format json [extra...]` in `cwd`; requires `expected_exit`.
 ReportedScan staged_json(const std::string& cwd, int expected_exit, const std::vector<std::string>& extra = {}) {

@@ -11,4 +11,10 @@ namespace sprawl::test {
 /// Runs `sprawl ARGS...` in `cwd` (empty: the test's own), feeding `input` on stdin.
 CliResult run_sprawl(const std::vector<std::string>& args, const std::string& cwd = "", const std::string& input = "");
 
+/// Runs sprawl in `cwd` with the warm rule cache and no git configuration or git variables from
+/// the user: what sprawl sees of git is only the repository itself. `ceiling` (when set) stops
+/// repository discovery above it (GIT_CEILING_DIRECTORIES).
+CliResult run_sprawl_in_git(const std::vector<std::string>& args, const std::string& cwd,
+                            const std::string& ceiling = "");
+
 }  // namespace sprawl::test

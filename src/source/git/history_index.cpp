@@ -100,8 +100,7 @@ void HistoryIndex::collect_all(const ObjectId& tree_id, std::string& prefix, Obj
 }
 
 void HistoryIndex::collect_introduced(const ObjectId& tree_id, const std::vector<const std::vector<StoredEntry>*>& parents,
-                                      bool /*parents_complete*/, std::string& prefix, std::uint32_t commit,
-                                      HistoryAnalysis& out) const {
+                                      std::string& prefix, std::uint32_t commit, HistoryAnalysis& out) const {
   if (prefix.size() > 64 * 1024) return;  // a path this long means a malformed, cyclic tree
   std::vector<const std::vector<StoredEntry>*> sub_parents(parents.size());
   for (const auto& e : *tree(tree_id)) {
@@ -123,7 +122,7 @@ void HistoryIndex::collect_introduced(const ObjectId& tree_id, const std::vector
     if (e.is_tree) {
       prefix.push_back('/');
       const auto next = sub_parents;
-      collect_introduced(e.id, next, true, prefix, commit, out);
+      collect_introduced(e.id, next, prefix, commit, out);
     } else {
       out.introductions[e.id].push_back({commit, prefix});
     }
@@ -203,7 +202,7 @@ HistoryAnalysis HistoryIndex::analyse(const AnalysisOptions& options) const {
     if (parent_trees.empty())
       collect_all(info.tree, prefix, nullptr, index, &out, 0);
     else
-      collect_introduced(info.tree, parent_trees, true, prefix, index, out);
+      collect_introduced(info.tree, parent_trees, prefix, index, out);
   }
   if (options.head) {
     auto it = m_commits.find(*options.head);

@@ -77,8 +77,7 @@ class HistoryIndex {
   };
   const std::vector<StoredEntry>* tree(const ObjectId& id) const;
   void collect_introduced(const ObjectId& tree_id, const std::vector<const std::vector<StoredEntry>*>& parents,
-                          bool parents_complete, std::string& prefix, std::uint32_t commit,
-                          HistoryAnalysis& out) const;
+                          std::string& prefix, std::uint32_t commit, HistoryAnalysis& out) const;
   void collect_all(const ObjectId& tree_id, std::string& prefix, ObjectIdSet* blobs, std::uint32_t commit,
                    HistoryAnalysis* out, int depth) const;
   std::uint32_t intern(std::string_view name);
