@@ -1,18 +1,20 @@
 // Full-history scan of one repository, in four steps:
 //  1. walk every blob, commit and tag of the object database once, on all cores, scanning each
-//     blob (blobs rebuilt from deltas reuse their base's matches) and indexing commits;
-//  2. if any blob had findings, walk the trees, keeping only what leads to those blobs;
+//     blob (blobs rebuilt from deltas rescan only what changed) and indexing commits;
+//  2. walk the trees, keeping only what leads to blobs with findings (and naming missing blobs);
 //  3. order the commits and find where each of those blobs entered history, and which are
 //     still in HEAD;
 //  4. add the index and the work tree, and report each secret once per path, where it entered.
+// A pass that objects moved under (a concurrent gc) is run again.
 #include "src/pipeline/git_history_scan.h"
 
 #include <sys/stat.h>
 
 #include <algorithm>
 #include <atomic>
-#include <filesystem>
 #include <chrono>
+#include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -23,6 +25,7 @@
 
 #include "src/pipeline/blob_scanner.h"
 #include "src/pipeline/git_findings.h"
+#include "src/pipeline/history_walk.h"
 #include "src/pipeline/progress_ticker.h"
 #include "src/source/git/history_index.h"
 #include "src/source/git/object_store.h"
@@ -33,104 +36,6 @@ namespace {
 
 using git::ObjectId;
 using git::ObjectType;
-
-constexpr std::string_view kLfsPointer = "version https://git-lfs.github.com/spec/v1";
-
-/// Blobs that need their paths found although they have no findings: reported as skipped.
-enum class BlobNote { lfs_pointer, too_large };
-
-class HistoryWalk : public git::ObjectVisitor {
- public:
-  HistoryWalk(const ScanConfig& config, const std::string& repository, const ScanCallbacks& callbacks,
-              ScanOutcome& outcome, git::HistoryIndex& history)
-      : m_config(config), m_repository(repository), m_callbacks(callbacks), m_outcome(outcome), m_history(history) {}
-
-  std::vector<BlobScanner> scanners;
-  std::unordered_map<ObjectId, BlobScan, BlobIdHash> scans;  ///< blobs with matches
-  std::unordered_map<ObjectId, std::pair<BlobNote, std::uint64_t>, BlobIdHash> notes;
-  std::atomic<std::uint64_t> blobs{0}, bytes{0}, empty{0}, matched{0};  ///< matched: blobs with matches
-  std::vector<std::vector<ObjectId>> seen_blobs;  ///< per worker: every blob visited
-  bool trees_pass = false;
-
-  git::WalkNote visit(unsigned worker, const git::WalkedObject& object, const git::WalkNote& base_note) override {
-    switch (object.type) {
-      case ObjectType::commit:
-        m_history.add_commit(object.id, object.content);
-        return nullptr;
-      case ObjectType::tag:
-        m_history.add_tag(object.id, object.content);
-        return nullptr;
-      case ObjectType::tree:
-        if (trees_pass) m_history.add_tree(object.id, object.content);
-        return nullptr;
-      case ObjectType::blob:
-        return visit_blob(worker, object, base_note);
-      case ObjectType::none:
-        break;
-    }
-    return nullptr;
-  }
-
-  void problem(const std::string& where, const std::string& message) override {
-    {
-      std::lock_guard lock(m_mutex);
-      problem_sources.push_back(where);
-    }
-    diagnostic({fmt::format("{}: {}", m_repository, where), message, true});
-  }
-
-  std::vector<std::string> problem_sources;  ///< the files (or pack offsets) problems named
-
-  void diagnostic(InputDiagnostic d) {
-    if (m_callbacks.diagnostic) m_callbacks.diagnostic(d);
-    std::lock_guard lock(m_mutex);
-    (d.is_error ? m_outcome.errors : m_outcome.skipped).push_back(std::move(d));
-  }
-
- private:
-  git::WalkNote visit_blob(unsigned worker, const git::WalkedObject& object, const git::WalkNote& base_note) {
-    seen_blobs[worker].push_back(object.id);
-    if (object.too_large || object.size > m_config.max_file_size) {
-      std::lock_guard lock(m_mutex);
-      notes.emplace(object.id, std::make_pair(BlobNote::too_large, object.size));
-      return nullptr;
-    }
-    blobs.fetch_add(1, std::memory_order_relaxed);
-    if (object.content.empty()) {
-      empty.fetch_add(1, std::memory_order_relaxed);
-      return nullptr;
-    }
-    bytes.fetch_add(object.content.size(), std::memory_order_relaxed);
-    if (object.content.substr(0, kLfsPointer.size()) == kLfsPointer) {
-      std::lock_guard lock(m_mutex);
-      notes.emplace(object.id, std::make_pair(BlobNote::lfs_pointer, object.size));
-      return nullptr;
-    }
-    auto base = std::static_pointer_cast<const DeltaBase>(base_note);
-    DeltaSource delta{base.get(), object.copies};
-    auto as_base = std::make_shared<DeltaBase>();
-    const bool reuse = m_config.git_delta_reuse && base && object.copies;
-    BlobScan scan = scanners[worker].scan(object.content, reuse ? &delta : nullptr, as_base.get());
-    if (!scan.matches.empty()) {
-      matched.fetch_add(1, std::memory_order_relaxed);
-      std::lock_guard lock(m_mutex);
-      scan.blob_id = object.id.hex();
-      scans.emplace(object.id, std::move(scan));
-    } else {
-      std::lock_guard lock(m_mutex);
-      m_outcome.summary.dropped += scan.drops;
-    }
-    if (!as_base->utf8) return nullptr;
-    return as_base;
-  }
-
-  const ScanConfig& m_config;
-  const std::string& m_repository;
-  const ScanCallbacks& m_callbacks;
-  ScanOutcome& m_outcome;
-  git::HistoryIndex& m_history;
-  std::mutex m_mutex;
-};
 
 std::uint64_t order_of(GitLocation location, std::uint64_t index) {
   return (static_cast<std::uint64_t>(location) << 40) | index;
@@ -167,223 +72,260 @@ void report_missing_blobs(const std::string& input, const std::string& objects_d
                                "scanned ({})", ids.size(), sample)});
 }
 
-// True if some file a problem named is gone now: a concurrent `git gc`, `repack` or `prune`
-// moved objects while the walk read them.
+// True if a loose object a problem named is gone now: a concurrent `git gc`, `repack` or
+// `prune` moved it into a pack while the walk read it. (Packs are mapped for the whole walk, so
+// a pack deleted meanwhile stays readable.)
 bool objects_moved(const std::vector<std::string>& sources) {
+  auto is_loose_object_path = [](const std::string& path) {
+    const std::size_t slash = path.rfind('/');
+    if (slash == std::string::npos || slash < 3 || path.size() - slash - 1 != 38 || path[slash - 3] != '/') return false;
+    const std::string hex = path.substr(slash - 2, 2) + path.substr(slash + 1);
+    return hex.find_first_not_of("0123456789abcdef") == std::string::npos;
+  };
   struct stat info {};
   return std::any_of(sources.begin(), sources.end(), [&](const std::string& where) {
-    return where.find("/objects/") != std::string::npos && ::stat(where.c_str(), &info) != 0;
+    return is_loose_object_path(where) && ::stat(where.c_str(), &info) != 0;
   });
 }
 
-// One pass over the repository; false if objects moved under it (the result is then incomplete).
-bool scan_git_history_once(const std::string& input, const ScanConfig& config, const ScanEngine& engine,
-                           const ScanCallbacks& callbacks, ScanOutcome& outcome) {
-  auto report = [&](InputDiagnostic d) {
-    if (callbacks.diagnostic) callbacks.diagnostic(d);
-    (d.is_error ? outcome.errors : outcome.skipped).push_back(std::move(d));
-  };
-  auto repository = git::Repository::open(input);
-  if (!repository) {
-    report({input, repository.error().message});
-    return true;
-  }
-  auto store = git::ObjectStore::open((*repository)->objects_dir());
-  if (!store) {
-    report({input, store.error().message});
-    return true;
-  }
-  for (const auto& problem : (*store)->problems()) report({input, problem});
+// One pass over one repository, step by step (see the top of this file).
+class HistoryScan {
+ public:
+  HistoryScan(const std::string& input, const ScanConfig& config, const ScanEngine& engine,
+              const ScanCallbacks& callbacks, ScanOutcome& outcome)
+      : m_input(input), m_config(config), m_engine(engine), m_callbacks(callbacks), m_outcome(outcome),
+        m_walk(config, input, callbacks, outcome, m_history) {}
 
-  const unsigned threads = config.threads ? config.threads : std::max(1u, std::thread::hardware_concurrency());
-  git::HistoryIndex history;
-  HistoryWalk walk(config, input, callbacks, outcome, history);
-  for (unsigned i = 0; i < threads; ++i) {
-    auto matcher = Matcher::create(engine.database());
-    if (!matcher) {
-    report({"sprawl", matcher.error().message});
-    return true;
-  }
-    walk.scanners.emplace_back(engine, std::move(matcher.value()), config.binary_findings_cap);
-  }
-  walk.seen_blobs.resize(threads);
-
-  git::WalkOptions options;
-  options.threads = threads;
-  options.max_object_size = config.max_file_size;
-  options.types = (1u << static_cast<unsigned>(ObjectType::blob)) | (1u << static_cast<unsigned>(ObjectType::commit)) |
-                  (1u << static_cast<unsigned>(ObjectType::tag));
-  {
-    std::unique_ptr<ProgressTicker> ticker;
-    if (callbacks.progress)
-      ticker = std::make_unique<ProgressTicker>(
-          callbacks,
-          [&walk] {
-            return ScanProgress{walk.blobs.load(), walk.bytes.load(), walk.matched.load(), 0.0};
-          },
-          std::chrono::milliseconds(config.progress_after_ms));
-    (*store)->walk(options, walk);
+  /// False if objects moved under the pass (a concurrent gc): its result is then incomplete.
+  bool run() {
+    if (!open()) return true;
+    walk_objects();
+    if (objects_moved(m_walk.problem_sources)) return false;
+    report_missing_blobs(m_input, m_repository->objects_dir(), m_history.missing_blobs(), m_report);
+    if (!analyse_history()) return true;
+    read_index();
+    place_blobs();
+    report_skipped_blobs();
+    add_history_sightings();
+    add_worktree_sightings();
+    for (auto& s : m_sightings)
+      if (m_head_fingerprints.count(s.finding.fingerprint)) s.finding.provenance.git->at_head = true;
+    collapse_git_sightings(std::move(m_sightings), m_outcome.findings);
+    m_outcome.summary.files_scanned += m_walk.blobs.load();
+    m_outcome.summary.bytes_scanned += m_walk.bytes.load();
+    m_outcome.summary.empty_files += m_walk.empty.load();
+    return !objects_moved(m_walk.problem_sources);
   }
 
-  // Pass 2: trees, reduced to what leads to interesting blobs; they also name missing blobs.
-  git::ObjectIdSet interesting, known;
-  for (const auto& [id, scan] : walk.scans) interesting.insert(id);
-  for (const auto& [id, note] : walk.notes) interesting.insert(id);
-  for (auto& ids : walk.seen_blobs) {
-    known.insert(ids.begin(), ids.end());
-    std::vector<ObjectId>().swap(ids);
-  }
-  known.insert(ObjectId{});  // never a real blob; keeps the set non-empty so missing blobs are checked
-  history.set_interesting_blobs(std::move(interesting));
-  history.set_known_blobs(std::move(known));
-  walk.trees_pass = true;
-  options.types = 1u << static_cast<unsigned>(ObjectType::tree);
-  options.max_object_size = std::max<std::uint64_t>(options.max_object_size, 256ull << 20);
-  (*store)->walk(options, walk);
-  if (objects_moved(walk.problem_sources)) return false;
-  report_missing_blobs(input, (*repository)->objects_dir(), history.missing_blobs(), report);
-
-  // Where history starts: every ref, or one branch.
-  git::AnalysisOptions analysis_options;
-  analysis_options.head = (*repository)->head_commit();
-  analysis_options.include_unreachable = config.git_unreachable && config.git_branch.empty();
-  if (!config.git_branch.empty()) {
-    auto tip = (*repository)->resolve_commit(config.git_branch);
-    if (!tip) {
-    report({input, tip.error().message});
-    return true;
-  }
-    analysis_options.tips.push_back(*tip);
-  } else {
-    std::vector<std::string> problems;
-    for (const auto& ref : (*repository)->refs(problems)) analysis_options.tips.push_back(ref.target);
-    for (auto& problem : problems) report({input, problem});
-  }
-  const git::HistoryAnalysis analysis = history.analyse(analysis_options);
-  for (const auto& problem : analysis.problems) report({input, problem, false});
-
-  // The index: staged blobs and submodules.
-  std::vector<std::string> submodules;
-  std::vector<git::IndexEntry> index;
-  if (!(*repository)->workdir().empty()) {
-    auto entries = (*repository)->index_entries(submodules);
-    if (entries)
-      index = std::move(*entries);
-    else
-      report({input, entries.error().message});
-  }
-  for (const auto& path : submodules)
-    report({fmt::format("{}: {}", input, path), "submodule: not followed (scan its repository separately)", false});
-
-  // Every place each interesting blob was seen.
+ private:
+  /// Where one interesting blob was seen.
   struct Place {
     std::string path;
     GitLocation location;
-    std::uint32_t commit = 0;
+    std::uint32_t commit = 0;  ///< index into the analysis' commits, for GitLocation::commit
   };
-  std::unordered_map<ObjectId, std::vector<Place>, BlobIdHash> places;
-  const bool branch_only = !config.git_branch.empty();
-  for (const auto& [id, intros] : analysis.introductions) {
-    for (const auto& intro : intros) {
-      if (!analysis.commits[intro.commit].reachable && !config.git_unreachable) continue;
-      places[id].push_back({intro.path, GitLocation::commit, intro.commit});
+
+  void report(InputDiagnostic d) { m_report(std::move(d)); }
+
+  bool open() {
+    auto repository = git::Repository::open(m_input);
+    if (!repository) return report({m_input, repository.error().message}), false;
+    m_repository = std::move(*repository);
+    auto store = git::ObjectStore::open(m_repository->objects_dir());
+    if (!store) return report({m_input, store.error().message}), false;
+    m_store = std::move(*store);
+    for (const auto& problem : m_store->problems()) report({m_input, problem});
+    const unsigned threads = m_config.threads ? m_config.threads : std::max(1u, std::thread::hardware_concurrency());
+    for (unsigned i = 0; i < threads; ++i) {
+      auto matcher = Matcher::create(m_engine.database());
+      if (!matcher) return report({"sprawl", matcher.error().message}), false;
+      m_walk.scanners.emplace_back(m_engine, std::move(matcher.value()), m_config.binary_findings_cap);
     }
+    m_walk.seen_blobs.resize(threads);
+    return true;
   }
-  if (!branch_only) {
-    for (const auto& entry : index) {
-      if (!history.interesting_blobs().count(entry.id)) continue;
-      auto& seen = places[entry.id];
+
+  // Pass 1: blobs (scanned), commits and tags. Pass 2: trees, reduced to what leads to
+  // interesting blobs; they also name the blobs the object database lacks.
+  void walk_objects() {
+    git::WalkOptions options;
+    options.threads = static_cast<unsigned>(m_walk.scanners.size());
+    options.max_object_size = m_config.max_file_size;
+    options.types = type_bit(ObjectType::blob) | type_bit(ObjectType::commit) | type_bit(ObjectType::tag);
+    {
+      std::unique_ptr<ProgressTicker> ticker;
+      if (m_callbacks.progress)
+        ticker = std::make_unique<ProgressTicker>(
+            m_callbacks,
+            [this] { return ScanProgress{m_walk.blobs.load(), m_walk.bytes.load(), m_walk.matched.load(), 0.0}; },
+            std::chrono::milliseconds(m_config.progress_after_ms));
+      m_store->walk(options, m_walk);
+    }
+    git::ObjectIdSet interesting, known;
+    for (const auto& [id, scan] : m_walk.scans) interesting.insert(id);
+    for (const auto& [id, note] : m_walk.notes) interesting.insert(id);
+    for (auto& ids : m_walk.seen_blobs) {
+      known.insert(ids.begin(), ids.end());
+      std::vector<ObjectId>().swap(ids);
+    }
+    known.insert(ObjectId{});  // never a real blob; keeps the set non-empty so missing blobs are checked
+    m_history.set_interesting_blobs(std::move(interesting));
+    m_history.set_known_blobs(std::move(known));
+    m_walk.trees_pass = true;
+    options.types = type_bit(ObjectType::tree);
+    options.max_object_size = std::max<std::uint64_t>(options.max_object_size, 256ull << 20);
+    m_store->walk(options, m_walk);
+  }
+
+  // Where history starts (every ref, or one branch) and where each interesting blob entered it.
+  bool analyse_history() {
+    git::AnalysisOptions options;
+    options.head = m_repository->head_commit();
+    options.include_unreachable = m_config.git_unreachable && !branch_only();
+    if (branch_only()) {
+      auto tip = m_repository->resolve_commit(m_config.git_branch);
+      if (!tip) return report({m_input, tip.error().message}), false;
+      options.tips.push_back(*tip);
+    } else {
+      std::vector<std::string> problems;
+      for (const auto& ref : m_repository->refs(problems)) options.tips.push_back(ref.target);
+      for (auto& problem : problems) report({m_input, problem});
+    }
+    m_analysis = m_history.analyse(options);
+    for (const auto& problem : m_analysis.problems) report({m_input, problem, false});
+    return true;
+  }
+
+  // The index: blobs staged but not committed at their path, and submodules.
+  void read_index() {
+    if (m_repository->workdir().empty()) return;
+    std::vector<std::string> submodules;
+    auto entries = m_repository->index_entries(submodules);
+    if (entries)
+      m_index = std::move(*entries);
+    else
+      report({m_input, entries.error().message});
+    for (const auto& path : submodules)
+      report({fmt::format("{}: {}", m_input, path), "submodule: not followed (scan its repository separately)", false});
+  }
+
+  void place_blobs() {
+    for (const auto& [id, intros] : m_analysis.introductions) {
+      for (const auto& intro : intros) {
+        if (!m_analysis.commits[intro.commit].reachable && !m_config.git_unreachable) continue;
+        m_places[id].push_back({intro.path, GitLocation::commit, intro.commit});
+      }
+    }
+    if (branch_only()) return;
+    for (const auto& entry : m_index) {
+      if (!m_history.interesting_blobs().count(entry.id)) continue;
+      auto& seen = m_places[entry.id];
       const bool committed_here = std::any_of(seen.begin(), seen.end(), [&](const Place& p) {
-        return p.location == GitLocation::commit && p.path == entry.path && analysis.commits[p.commit].reachable;
+        return p.location == GitLocation::commit && p.path == entry.path && m_analysis.commits[p.commit].reachable;
       });
       if (!committed_here) seen.push_back({entry.path, GitLocation::staged, 0});
     }
   }
 
-  // Skipped blobs, by path.
-  for (const auto& [id, note] : walk.notes) {
-    auto it = places.find(id);
-    const std::string where = it != places.end() && !it->second.empty()
-                                  ? fmt::format("{}: {}", input, it->second.front().path)
-                                  : fmt::format("{}: blob {}", input, id.hex());
-    if (note.first == BlobNote::lfs_pointer)
-      report({where, "Git LFS pointer: the object it names is not fetched or scanned", false});
-    else if (it != places.end() || (config.git_unreachable && !branch_only))
-      report({where,
-              fmt::format("larger than --max-file-size ({} > {} bytes), not scanned", note.second, config.max_file_size),
-              false});
-  }
-
-  std::vector<GitSighting> sightings;
-  std::unordered_set<std::string> head_fingerprints;
-  const BlobScanner& scanner = walk.scanners.front();
-  std::vector<Finding> found;
-  DropCounts drops;
-  for (const auto& [id, scan] : walk.scans) {
-    auto it = places.find(id);
-    std::vector<Place> where = it != places.end() ? it->second : std::vector<Place>{};
-    if (where.empty()) {
-      if (!config.git_unreachable || branch_only) continue;
-      where.push_back({"", GitLocation::unreachable, 0});
-    }
-    const bool at_head = analysis.blobs_at_head.count(id) > 0;
-    for (const auto& place : where) {
-      Provenance provenance = git_provenance(input, place.path, place.location);
-      std::uint64_t order = order_of(place.location, 0);
-      if (place.location == GitLocation::commit) {
-        const auto& commit = analysis.commits[place.commit];
-        GitProvenance& g = *provenance.git;
-        g.commit = commit.id.hex();
-        g.author_name = commit.info->author_name;
-        g.author_email = commit.info->author_email;
-        g.author_date = git::format_git_time(commit.info->author_time, commit.info->author_tz_minutes);
-        g.summary = commit.info->summary;
-        g.reachable = commit.reachable;
-        order = order_of(GitLocation::commit, (commit.reachable ? 0 : 1ull << 32) + place.commit);
-      }
-      found.clear();
-      scanner.findings_for(scan, provenance, found, drops);
-      for (auto& f : found) {
-        if (at_head) head_fingerprints.insert(f.fingerprint);
-        sightings.push_back({std::move(f), order});
-      }
-    }
-  }
-  outcome.summary.dropped += drops;
-
-  // The work tree: uncommitted and untracked files, scanned as files.
-  const std::string& workdir = (*repository)->workdir();
-  if (config.git_worktree && !workdir.empty() && !branch_only) {
-    auto changed = (*repository)->worktree_changes();
-    if (!changed) {
-      report({input, changed.error().message});
-    } else if (!changed->empty()) {
-      ScanConfig files = config;
-      files.inputs.clear();
-      for (const auto& f : *changed) files.inputs.push_back(workdir + "/" + f.path);
-      ScanOutcome worktree = scan_files(files, engine, callbacks);
-      for (auto& f : worktree.findings) {
-        std::string relative = f.provenance.path.substr(std::min(f.provenance.path.size(), workdir.size() + 1));
-        Provenance p = git_provenance(input, relative, GitLocation::worktree);
-        f.provenance = std::move(p);
-        sightings.push_back({std::move(f), order_of(GitLocation::worktree, 0)});
-      }
-      for (auto& d : worktree.errors) outcome.errors.push_back(std::move(d));
-      for (auto& d : worktree.skipped) outcome.skipped.push_back(std::move(d));
-      outcome.summary.files_scanned += worktree.summary.files_scanned;
-      outcome.summary.bytes_scanned += worktree.summary.bytes_scanned;
-      outcome.summary.dropped += worktree.summary.dropped;
+  // LFS pointers and blobs over the size limit, by path where one is known.
+  void report_skipped_blobs() {
+    for (const auto& [id, note] : m_walk.notes) {
+      auto it = m_places.find(id);
+      const bool placed = it != m_places.end() && !it->second.empty();
+      const std::string where = placed ? fmt::format("{}: {}", m_input, it->second.front().path)
+                                       : fmt::format("{}: blob {}", m_input, id.hex());
+      if (note.first == BlobNote::lfs_pointer)
+        report({where, "Git LFS pointer: the object it names is not fetched or scanned", false});
+      else if (placed || (m_config.git_unreachable && !branch_only()))
+        report({where,
+                fmt::format("larger than --max-file-size ({} > {} bytes), not scanned", note.second,
+                            m_config.max_file_size),
+                false});
     }
   }
 
-  for (auto& s : sightings)
-    if (head_fingerprints.count(s.finding.fingerprint)) s.finding.provenance.git->at_head = true;
-  collapse_git_sightings(std::move(sightings), outcome.findings);
-  outcome.summary.files_scanned += walk.blobs.load();
-  outcome.summary.bytes_scanned += walk.bytes.load();
-  outcome.summary.empty_files += walk.empty.load();
-  return !objects_moved(walk.problem_sources);
-}
+  void add_history_sightings() {
+    const BlobScanner& scanner = m_walk.scanners.front();
+    std::vector<Finding> found;
+    DropCounts drops;
+    for (const auto& [id, scan] : m_walk.scans) {
+      auto it = m_places.find(id);
+      std::vector<Place> where = it != m_places.end() ? it->second : std::vector<Place>{};
+      if (where.empty()) {
+        if (!m_config.git_unreachable || branch_only()) continue;
+        where.push_back({"", GitLocation::unreachable, 0});
+      }
+      const bool at_head = m_analysis.blobs_at_head.count(id) > 0;
+      for (const auto& place : where) {
+        std::uint64_t order = order_of(place.location, 0);
+        Provenance provenance = git_provenance(m_input, place.path, place.location);
+        if (place.location == GitLocation::commit) {
+          const auto& commit = m_analysis.commits[place.commit];
+          GitProvenance& g = *provenance.git;
+          g.commit = commit.id.hex();
+          g.author_name = commit.info->author_name;
+          g.author_email = commit.info->author_email;
+          g.author_date = git::format_git_time(commit.info->author_time, commit.info->author_tz_minutes);
+          g.summary = commit.info->summary;
+          g.reachable = commit.reachable;
+          order = order_of(GitLocation::commit, (commit.reachable ? 0 : 1ull << 32) + place.commit);
+        }
+        found.clear();
+        scanner.findings_for(scan, provenance, found, drops);
+        for (auto& f : found) {
+          if (at_head) m_head_fingerprints.insert(f.fingerprint);
+          m_sightings.push_back({std::move(f), order});
+        }
+      }
+    }
+    m_outcome.summary.dropped += drops;
+  }
+
+  // Uncommitted and untracked files of the work tree, scanned as files.
+  void add_worktree_sightings() {
+    const std::string& workdir = m_repository->workdir();
+    if (!m_config.git_worktree || workdir.empty() || branch_only()) return;
+    auto changed = m_repository->worktree_changes();
+    if (!changed) return report({m_input, changed.error().message});
+    if (changed->empty()) return;
+    ScanConfig files = m_config;
+    files.inputs.clear();
+    for (const auto& f : *changed) files.inputs.push_back(workdir + "/" + f.path);
+    ScanOutcome worktree = scan_files(files, m_engine, m_callbacks);
+    for (auto& f : worktree.findings) {
+      const std::string relative = f.provenance.path.substr(std::min(f.provenance.path.size(), workdir.size() + 1));
+      f.provenance = git_provenance(m_input, relative, GitLocation::worktree);
+      m_sightings.push_back({std::move(f), order_of(GitLocation::worktree, 0)});
+    }
+    for (auto& d : worktree.errors) m_outcome.errors.push_back(std::move(d));
+    for (auto& d : worktree.skipped) m_outcome.skipped.push_back(std::move(d));
+    m_outcome.summary.files_scanned += worktree.summary.files_scanned;
+    m_outcome.summary.bytes_scanned += worktree.summary.bytes_scanned;
+    m_outcome.summary.dropped += worktree.summary.dropped;
+  }
+
+  bool branch_only() const { return !m_config.git_branch.empty(); }
+  static std::uint32_t type_bit(ObjectType type) { return 1u << static_cast<unsigned>(type); }
+
+  const std::string& m_input;
+  const ScanConfig& m_config;
+  const ScanEngine& m_engine;
+  const ScanCallbacks& m_callbacks;
+  ScanOutcome& m_outcome;
+  std::function<void(InputDiagnostic)> m_report = [this](InputDiagnostic d) {
+    if (m_callbacks.diagnostic) m_callbacks.diagnostic(d);
+    (d.is_error ? m_outcome.errors : m_outcome.skipped).push_back(std::move(d));
+  };
+  git::HistoryIndex m_history;
+  HistoryWalk m_walk;
+  std::unique_ptr<git::Repository> m_repository;
+  std::unique_ptr<git::ObjectStore> m_store;
+  git::HistoryAnalysis m_analysis;
+  std::vector<git::IndexEntry> m_index;
+  std::unordered_map<ObjectId, std::vector<Place>, BlobIdHash> m_places;
+  std::vector<GitSighting> m_sightings;
+  std::unordered_set<std::string> m_head_fingerprints;
+};
 
 }  // namespace
 
@@ -395,7 +337,7 @@ void scan_git_history(const std::string& input, const ScanConfig& config, const 
   ScanOutcome pass;
   for (int attempt = 0; attempt < 3; ++attempt) {
     pass = ScanOutcome{};
-    if (scan_git_history_once(input, config, engine, quiet, pass)) break;
+    if (HistoryScan(input, config, engine, quiet, pass).run()) break;
     if (attempt < 2) {
       if (callbacks.diagnostic)
         callbacks.diagnostic({input, "objects moved while they were read (a concurrent git gc or fetch?): scanning again",
