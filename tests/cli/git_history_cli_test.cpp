@@ -610,3 +610,24 @@ TEST_CASE("human output of a history finding names the short commit, the author 
   CHECK(result.out.find("setup docs") != std::string::npos);
   CHECK(result.out.find(key_id) == std::string::npos);  // redacted by default
 }
+
+TEST_CASE("history scan reports secrets in every stash entry, not only the latest", "[git][history]") {
+  TempDir dir;
+  GitRepo repo(dir / "repo");
+  repo.write("settings.py", "DEBUG = False\n");
+  repo.commit("initial");
+  const std::string older = fake_github_pat(601), newer = fake_github_pat(602);
+  repo.write("settings.py", "DEBUG = False\nGITHUB_TOKEN = \"" + older + "\"\n");
+  repo.git({"stash", "-q"});
+  const std::string older_stash = repo.rev("refs/stash");
+  repo.write("settings.py", "DEBUG = False\nGITHUB_TOKEN = \"" + newer + "\"\n");
+  repo.git({"stash", "-q"});
+  const std::string newer_stash = repo.rev("refs/stash");
+  REQUIRE(older_stash != newer_stash);
+
+  const ReportedScan scan = history_json(repo.path(), 1, {"--no-unreachable"});
+  const ReportedFinding old_finding = only(scan, older, "settings.py");
+  check_commit(old_finding, older_stash);  // stash@{1}: only the reflog of refs/stash names it
+  CHECK(old_finding.git->reachable);
+  check_commit(only(scan, newer, "settings.py"), newer_stash);
+}

@@ -111,6 +111,15 @@ std::vector<RefTip> Repository::refs(std::vector<std::string>& problems) const {
   }
   if (rc != GIT_ITEROVER) problems.push_back(fmt::format("cannot list refs: {}", libgit2_error()));
   if (auto head = head_commit()) tips.push_back({"HEAD", *head});
+  // Older stashes live only in refs/stash's reflog (stash@{1}, stash@{2}, …).
+  Owned<git_reflog, git_reflog_free> stashes;
+  if (git_reflog_read(&stashes.ptr, m_repo, "refs/stash") == 0) {
+    const std::size_t count = git_reflog_entrycount(stashes.ptr);
+    for (std::size_t i = 0; i < count; ++i) {
+      if (const git_reflog_entry* entry = git_reflog_entry_byindex(stashes.ptr, i))
+        tips.push_back({fmt::format("refs/stash@{{{}}}", i), to_object_id(git_reflog_entry_id_new(entry))});
+    }
+  }
   return tips;
 }
 
