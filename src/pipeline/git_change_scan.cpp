@@ -396,9 +396,11 @@ void scan_git_changes(const std::string& input, const ScanConfig& config, const 
     if (from) {
       std::memcpy(from_oid.id, from->bytes.data(), GIT_OID_RAWSZ);
       has_from = true;
+    } else if (repo.is_shallow()) {
+      report({input, fmt::format("{} (shallow clone); scanning every commit reachable from '{}' that the clone has",
+                                 from.error().message, to_spec), false});
     } else {
-      report({input, fmt::format("{}; scanning every commit reachable from '{}' that the repository has "
-                                 "(a shallow clone?)", from.error().message, to_spec), false});
+      return report({input, from.error().message});
     }
   }
   const std::vector<git_oid> commits = range_commits(repo.handle(), has_from ? &from_oid : nullptr, to_oid);

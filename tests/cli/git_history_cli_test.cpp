@@ -631,3 +631,15 @@ TEST_CASE("history scan reports secrets in every stash entry, not only the lates
   CHECK(old_finding.git->reachable);
   check_commit(only(scan, newer, "settings.py"), newer_stash);
 }
+
+TEST_CASE("scan --since with an unknown revision in a full clone is an error, not a full scan", "[git][history]") {
+  TempDir dir;
+  GitRepo repo(dir / "repo");
+  repo.write("settings.py", "GITHUB_TOKEN = \"" + fake_github_pat(611) + "\"\n");
+  repo.commit("token");
+  const CliResult result = run_sprawl_bounded({"scan", repo.path(), "--since", "origin/mian", "--format", "json"}, dir.path());
+  INFO("stderr: " << result.err);
+  CHECK(result.exit_code == 2);
+  CHECK(result.err.find("origin/mian") != std::string::npos);
+  CHECK(parse_report(result.out).findings.empty());
+}

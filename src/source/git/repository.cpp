@@ -66,7 +66,7 @@ Result<std::unique_ptr<Repository>> Repository::open(const std::string& path) {
   ensure_libgit2();
   git_repository* repo = nullptr;
   if (git_repository_open_ext(&repo, path.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr) != 0)
-    return Error{fmt::format("{}: not a git repository ({})", path, libgit2_error())};
+    return Error{fmt::format("not a git repository ({})", libgit2_error())};
   return std::unique_ptr<Repository>(new Repository(repo));
 }
 
@@ -76,7 +76,7 @@ Result<std::unique_ptr<Repository>> Repository::discover(const std::string& path
   if (from_environment && git_repository_open_ext(&repo, nullptr, GIT_REPOSITORY_OPEN_FROM_ENV, nullptr) == 0)
     return std::unique_ptr<Repository>(new Repository(repo));
   if (git_repository_open_ext(&repo, path.c_str(), 0, nullptr) != 0)
-    return Error{fmt::format("{}: not inside a git repository", path)};
+    return Error{"not inside a git repository"};
   return std::unique_ptr<Repository>(new Repository(repo));
 }
 
@@ -141,7 +141,7 @@ std::optional<ObjectId> Repository::head_commit() const {
 Result<std::vector<IndexEntry>> Repository::index_entries(std::vector<std::string>& submodules) const {
   Owned<git_index, git_index_free> index;
   if (git_repository_index(&index.ptr, m_repo) != 0)
-    return Error{fmt::format("{}: cannot read the index: {}", m_git_dir, libgit2_error())};
+    return Error{fmt::format("cannot read the index: {}", libgit2_error())};
   std::vector<IndexEntry> entries;
   const std::size_t count = git_index_entrycount(index.ptr);
   entries.reserve(count);
@@ -166,7 +166,7 @@ Result<std::vector<WorktreeFile>> Repository::worktree_changes() const {
                   GIT_STATUS_OPT_EXCLUDE_SUBMODULES | GIT_STATUS_OPT_DISABLE_PATHSPEC_MATCH;
   Owned<git_status_list, git_status_list_free> status;
   if (git_status_list_new(&status.ptr, m_repo, &options) != 0)
-    return Error{fmt::format("{}: cannot compare the work tree with the index: {}", m_workdir, libgit2_error())};
+    return Error{fmt::format("cannot compare the work tree with the index: {}", libgit2_error())};
   const std::size_t count = git_status_list_entrycount(status.ptr);
   for (std::size_t i = 0; i < count; ++i) {
     const git_status_entry* entry = git_status_byindex(status.ptr, i);
