@@ -161,16 +161,11 @@ class HistoryScan {
             std::chrono::milliseconds(m_config.progress_after_ms));
       m_store->walk(options, m_walk);
     }
-    git::ObjectIdSet interesting, known;
+    git::ObjectIdSet interesting;
     for (const auto& [id, scan] : m_walk.scans) interesting.insert(id);
     for (const auto& [id, note] : m_walk.notes) interesting.insert(id);
-    for (auto& ids : m_walk.seen_blobs) {
-      known.insert(ids.begin(), ids.end());
-      std::vector<ObjectId>().swap(ids);
-    }
-    known.insert(ObjectId{});  // never a real blob; keeps the set non-empty so missing blobs are checked
-    m_history.set_interesting_blobs(std::move(interesting));
-    m_history.set_known_blobs(std::move(known));
+    m_history.set_blobs(std::move(interesting), m_walk.seen_blobs);
+    std::vector<std::vector<ObjectId>>().swap(m_walk.seen_blobs);
     m_walk.trees_pass = true;
     options.types = type_bit(ObjectType::tree);
     options.max_object_size = std::max<std::uint64_t>(options.max_object_size, 256ull << 20);

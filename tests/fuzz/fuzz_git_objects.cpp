@@ -23,7 +23,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (std::size_t i = 0; i < 20 && i < size; ++i) tree_id.bytes[i] = data[i];
   sprawl::git::ObjectIdSet blobs;
   sprawl::git::for_each_tree_entry(bytes, [&](const sprawl::git::TreeEntry& e) { blobs.insert(e.id); });
-  history.set_interesting_blobs(std::move(blobs));
+  history.set_blobs(std::move(blobs));
   history.add_tree(tree_id, bytes);
   history.add_commit(commit_id, bytes);
   sprawl::git::AnalysisOptions options;

@@ -74,7 +74,7 @@ TEST_CASE("history analysis: blobs enter where no parent had them; merges only a
   // merge (c2 + side): a.txt=S3 (taken from side), dir/b.txt=S2, c.txt=S1 (new in the merge)
   const ObjectId s1 = id_of(0x11), s2 = id_of(0x12), s3 = id_of(0x13);
   HistoryIndex history;
-  history.set_interesting_blobs({s1, s2, s3});
+  history.set_blobs({s1, s2, s3});
   const ObjectId t_root = id_of(0x21), t_c2 = id_of(0x22), t_dir = id_of(0x23), t_side = id_of(0x24),
                  t_merge = id_of(0x25);
   history.add_tree(t_root, tree_object({{"100644", "a.txt", s1}}));
@@ -115,7 +115,7 @@ TEST_CASE("history analysis: missing parents are boundaries; unreachable commits
   const ObjectId secret = id_of(0x41), tree = id_of(0x42), shallow_tip = id_of(0x43), dangling = id_of(0x44),
                  dangling_tree = id_of(0x45);
   HistoryIndex history;
-  history.set_interesting_blobs({secret});
+  history.set_blobs({secret});
   history.add_tree(tree, tree_object({{"100644", "k.env", secret}}));
   history.add_tree(dangling_tree, tree_object({{"100644", "old.env", secret}}));
   history.add_commit(shallow_tip, commit_object(tree, {id_of(0x99)}, "tip of a shallow clone"));

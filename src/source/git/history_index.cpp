@@ -33,36 +33,50 @@ void HistoryIndex::add_tag(const ObjectId& id, std::string_view content) {
   m_tags.emplace(id, tag->target);
 }
 
-std::uint32_t HistoryIndex::intern(std::string_view name) {
-  auto [it, inserted] = m_name_ids.try_emplace(std::string(name), static_cast<std::uint32_t>(m_names.size()));
-  if (inserted) m_names.emplace_back(name);
-  return it->second;
+void HistoryIndex::set_blobs(ObjectIdSet interesting, const std::vector<std::vector<ObjectId>>& known) {
+  std::size_t count = interesting.size();
+  for (const auto& ids : known) count += ids.size();
+  m_blobs = ObjectIdTable(count);
+  for (const auto& ids : known)
+    for (const auto& id : ids) m_blobs.set(id, 1);
+  for (const auto& id : interesting) m_blobs.set(id, 2);
+  m_interesting = std::move(interesting);
+  m_check_missing = !known.empty();
+}
+
+ObjectIdSet HistoryIndex::missing_blobs() const {
+  ObjectIdSet missing;
+  for (const auto& shard : m_shards) missing.insert(shard.missing.begin(), shard.missing.end());
+  return missing;
 }
 
 void HistoryIndex::add_tree(const ObjectId& id, std::string_view content) {
-  struct Kept {
-    std::string_view name;
-    bool is_tree;
-    ObjectId id;
-  };
-  std::vector<Kept> kept;
+  std::vector<TreeEntry> kept;
   std::vector<ObjectId> missing;
-  const bool check_missing = !m_known.empty();
   for_each_tree_entry(content, [&](const TreeEntry& e) {
-    if (e.is_tree() || (e.is_blob() && m_interesting.count(e.id))) {
-      kept.push_back({e.name, e.is_tree(), e.id});
-    } else if (check_missing && e.is_blob() && !m_known.count(e.id)) {
-      missing.push_back(e.id);
+    if (e.is_tree()) {
+      kept.push_back(e);
+    } else if (e.is_blob()) {
+      const std::uint8_t state = m_blobs.get(e.id);
+      if (state == 2)
+        kept.push_back(e);
+      else if (state == 0 && m_check_missing)
+        missing.push_back(e.id);
     }
   });
-  std::lock_guard lock(m_mutex);
-  m_trees_seen.insert(id);
-  m_missing.insert(missing.begin(), missing.end());
+  TreeShard& shard = m_shards[shard_of(id)];
+  std::lock_guard lock(shard.mutex);
+  shard.seen.insert(id);
+  shard.missing.insert(missing.begin(), missing.end());
   if (kept.empty()) return;
   std::vector<StoredEntry> entries;
   entries.reserve(kept.size());
-  for (const auto& k : kept) entries.push_back({intern(k.name), k.is_tree, k.id});
-  m_trees.emplace(id, std::move(entries));
+  for (const auto& k : kept) {
+    entries.push_back({static_cast<std::uint32_t>(shard.names.size()), static_cast<std::uint32_t>(k.name.size()),
+                       k.is_tree(), k.id});
+    shard.names.append(k.name);
+  }
+  shard.trees.emplace(id, std::move(entries));
 }
 
 ObjectId HistoryIndex::peel(const ObjectId& id) const {
@@ -75,18 +89,22 @@ ObjectId HistoryIndex::peel(const ObjectId& id) const {
   return current;
 }
 
-const std::vector<HistoryIndex::StoredEntry>* HistoryIndex::tree(const ObjectId& id) const {
+HistoryIndex::TreeView HistoryIndex::tree(const ObjectId& id) const {
   static const std::vector<StoredEntry> kEmpty;
-  auto it = m_trees.find(id);
-  return it == m_trees.end() ? &kEmpty : &it->second;
+  const TreeShard& shard = m_shards[shard_of(id)];
+  auto it = shard.trees.find(id);
+  return {it == shard.trees.end() ? &kEmpty : &it->second, &shard.names};
 }
+
+bool HistoryIndex::tree_seen(const ObjectId& id) const { return m_shards[shard_of(id)].seen.count(id) > 0; }
 
 void HistoryIndex::collect_all(const ObjectId& tree_id, std::string& prefix, ObjectIdSet* blobs, std::uint32_t commit,
                                HistoryAnalysis* out, int depth) const {
   if (depth > kMaxTreeDepth) return;
-  for (const auto& e : *tree(tree_id)) {
+  const TreeView view = tree(tree_id);
+  for (const auto& e : *view.entries) {
     const std::size_t size = prefix.size();
-    prefix += m_names[e.name];
+    prefix += view.name(e);
     if (e.is_tree) {
       prefix.push_back('/');
       collect_all(e.id, prefix, blobs, commit, out, depth + 1);
@@ -99,26 +117,28 @@ void HistoryIndex::collect_all(const ObjectId& tree_id, std::string& prefix, Obj
   }
 }
 
-void HistoryIndex::collect_introduced(const ObjectId& tree_id, const std::vector<const std::vector<StoredEntry>*>& parents,
+void HistoryIndex::collect_introduced(const ObjectId& tree_id, const std::vector<TreeView>& parents,
                                       std::string& prefix, std::uint32_t commit, HistoryAnalysis& out) const {
   if (prefix.size() > 64 * 1024) return;  // a path this long means a malformed, cyclic tree
-  std::vector<const std::vector<StoredEntry>*> sub_parents(parents.size());
-  for (const auto& e : *tree(tree_id)) {
+  const TreeView view = tree(tree_id);
+  std::vector<TreeView> sub_parents(parents.size());
+  for (const auto& e : *view.entries) {
+    const std::string_view name = view.name(e);
     bool in_a_parent = false;
     for (std::size_t p = 0; p < parents.size(); ++p) {
       const StoredEntry* match = nullptr;
-      for (const auto& pe : *parents[p]) {
-        if (pe.name == e.name) {
+      for (const auto& pe : *parents[p].entries) {
+        if (parents[p].name(pe) == name) {
           match = &pe;
           break;
         }
       }
       if (match && match->is_tree == e.is_tree && match->id == e.id) in_a_parent = true;
-      sub_parents[p] = match && match->is_tree ? tree(match->id) : tree(ObjectId{});
+      sub_parents[p] = tree(match && match->is_tree ? match->id : ObjectId{});
     }
     if (in_a_parent) continue;  // the same blob or subtree is in a parent: nothing new below
     const std::size_t size = prefix.size();
-    prefix += m_names[e.name];
+    prefix += name;
     if (e.is_tree) {
       prefix.push_back('/');
       const auto next = sub_parents;
@@ -184,10 +204,10 @@ HistoryAnalysis HistoryIndex::analyse(const AnalysisOptions& options) const {
                                  missing_parents));
 
   std::string prefix;
-  std::vector<const std::vector<StoredEntry>*> parent_trees;
+  std::vector<TreeView> parent_trees;
   for (std::uint32_t index = 0; index < out.commits.size(); ++index) {
     const CommitInfo& info = *out.commits[index].info;
-    if (!m_trees_seen.count(info.tree) && !m_interesting.empty())
+    if (!tree_seen(info.tree) && !m_interesting.empty())
       add_problem(out, fmt::format("tree {} of commit {} is missing", info.tree.hex(), out.commits[index].id.hex()));
     parent_trees.clear();
     bool same_as_parent = false;

@@ -4,6 +4,7 @@
 // introduced it at which path.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <mutex>
 #include <optional>
@@ -14,6 +15,7 @@
 
 #include "src/source/git/git_object_parser.h"
 #include "src/source/git/object_id.h"
+#include "src/source/git/object_id_table.h"
 #include "src/source/git/repository.h"
 
 namespace sprawl::git {
@@ -52,12 +54,11 @@ class HistoryIndex {
   void add_commit(const ObjectId& id, std::string_view content);
   void add_tag(const ObjectId& id, std::string_view content);
 
-  /// Between the walks: the blobs whose introductions are wanted, and every blob the object
-  /// database holds (trees that name others reveal missing objects).
-  void set_interesting_blobs(ObjectIdSet blobs) { m_interesting = std::move(blobs); }
-  void set_known_blobs(ObjectIdSet blobs) { m_known = std::move(blobs); }
+  /// Between the walks: the blobs whose introductions are wanted, and (when given) every blob
+  /// the object database holds, so that trees naming others reveal missing objects.
+  void set_blobs(ObjectIdSet interesting, const std::vector<std::vector<ObjectId>>& known = {});
   /// Blobs trees name that the object database does not hold (after the second walk).
-  const ObjectIdSet& missing_blobs() const { return m_missing; }
+  ObjectIdSet missing_blobs() const;
   const ObjectIdSet& interesting_blobs() const { return m_interesting; }
 
   // Second walk, from any thread: keeps a tree's subtrees and interesting blobs only.
@@ -71,25 +72,40 @@ class HistoryIndex {
 
  private:
   struct StoredEntry {
-    std::uint32_t name;  ///< index into m_names
+    std::uint32_t name_offset, name_length;  ///< in the shard's `names`
     bool is_tree;
     ObjectId id;
   };
-  const std::vector<StoredEntry>* tree(const ObjectId& id) const;
-  void collect_introduced(const ObjectId& tree_id, const std::vector<const std::vector<StoredEntry>*>& parents,
-                          std::string& prefix, std::uint32_t commit, HistoryAnalysis& out) const;
+  /// A kept tree: its entries and where their names live.
+  struct TreeView {
+    const std::vector<StoredEntry>* entries;
+    const std::string* names;
+    std::string_view name(const StoredEntry& e) const { return std::string_view(*names).substr(e.name_offset, e.name_length); }
+  };
+  /// Trees are spread over shards by id, each with its own lock, so that workers rarely wait.
+  struct TreeShard {
+    std::mutex mutex;
+    std::unordered_map<ObjectId, std::vector<StoredEntry>, BlobIdHash> trees;
+    std::string names;
+    ObjectIdSet seen, missing;
+  };
+  static constexpr std::size_t kShards = 16;
+  static std::size_t shard_of(const ObjectId& id) { return id.bytes[19] % kShards; }
+
+  TreeView tree(const ObjectId& id) const;
+  bool tree_seen(const ObjectId& id) const;
+  void collect_introduced(const ObjectId& tree_id, const std::vector<TreeView>& parents, std::string& prefix,
+                          std::uint32_t commit, HistoryAnalysis& out) const;
   void collect_all(const ObjectId& tree_id, std::string& prefix, ObjectIdSet* blobs, std::uint32_t commit,
                    HistoryAnalysis* out, int depth) const;
-  std::uint32_t intern(std::string_view name);
 
-  std::mutex m_mutex;
+  std::mutex m_mutex;  ///< guards commits and tags
   std::unordered_map<ObjectId, CommitInfo, BlobIdHash> m_commits;
   std::unordered_map<ObjectId, ObjectId, BlobIdHash> m_tags;
-  std::unordered_map<ObjectId, std::vector<StoredEntry>, BlobIdHash> m_trees;
-  ObjectIdSet m_trees_seen;
-  std::unordered_map<std::string, std::uint32_t> m_name_ids;
-  std::vector<std::string> m_names;
-  ObjectIdSet m_interesting, m_known, m_missing;
+  std::array<TreeShard, kShards> m_shards;
+  ObjectIdSet m_interesting;
+  ObjectIdTable m_blobs;  ///< 1: known, 2: interesting
+  bool m_check_missing = false;
 };
 
 }  // namespace sprawl::git
