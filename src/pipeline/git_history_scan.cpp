@@ -49,27 +49,38 @@ Provenance git_provenance(const std::string& repository, const std::string& path
 }
 
 // Blobs that trees name but the object database lacks: expected in a partial clone (a promisor
-// pack), damage otherwise. Either way they were not scanned, and the user is told.
+// pack), damage otherwise. Either way they were not scanned, and the user is told where they were.
 template <class Report>
 void report_missing_blobs(const std::string& input, const std::string& objects_dir, const git::ObjectIdSet& missing,
-                          Report&& report) {
+                          const git::HistoryAnalysis& analysis, Report&& report) {
   if (missing.empty()) return;
-  std::vector<std::string> ids;
-  for (const auto& id : missing) ids.push_back(id.hex());
-  std::sort(ids.begin(), ids.end());
+  std::vector<std::string> places;
+  for (const auto& id : missing) {
+    auto it = analysis.introductions.find(id);
+    if (it == analysis.introductions.end() || it->second.empty()) {
+      places.push_back("blob " + id.hex());
+    } else {
+      const auto& first = it->second.front();
+      places.push_back(fmt::format("{} in commit {} (blob {})", first.path,
+                                   analysis.commits[first.commit].id.hex().substr(0, 12), id.hex()));
+    }
+  }
+  std::sort(places.begin(), places.end());
   std::string sample;
-  for (std::size_t i = 0; i < ids.size() && i < 5; ++i) sample += (i ? ", " : "") + ids[i];
-  if (ids.size() > 5) sample += ", …";
+  for (std::size_t i = 0; i < places.size() && i < 5; ++i) sample += (i ? ", " : "") + places[i];
+  if (places.size() > 5) sample += fmt::format(", and {} more", places.size() - 5);
   bool promisor = false;
   std::error_code ignored;
   for (const auto& entry : std::filesystem::directory_iterator(objects_dir + "/pack", ignored))
     promisor = promisor || entry.path().extension() == ".promisor";
   if (promisor)
-    report({input, fmt::format("{} blob(s) are not in this partial clone and were not scanned ({})", ids.size(), sample),
+    report({input, fmt::format("{} blob(s) are not in this partial clone and were not scanned: {}", places.size(),
+                               sample),
             false});
   else
     report({input, fmt::format("{} blob(s) named by trees are missing from the object database and were not "
-                               "scanned ({})", ids.size(), sample)});
+                               "scanned: {}",
+                               places.size(), sample)});
 }
 
 // True if a loose object a problem named is gone now: a concurrent `git gc`, `repack` or
@@ -101,8 +112,8 @@ class HistoryScan {
     if (!open()) return true;
     walk_objects();
     if (objects_moved(m_walk.problem_sources)) return false;
-    report_missing_blobs(m_input, m_repository->objects_dir(), m_history.missing_blobs(), m_report);
     if (!analyse_history()) return true;
+    report_missing_blobs(m_input, m_repository->objects_dir(), m_history.missing_blobs(), m_analysis, m_report);
     read_index();
     place_blobs();
     report_skipped_blobs();

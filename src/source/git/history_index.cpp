@@ -58,10 +58,12 @@ void HistoryIndex::add_tree(const ObjectId& id, std::string_view content) {
       kept.push_back(e);
     } else if (e.is_blob()) {
       const std::uint8_t state = m_blobs.get(e.id);
-      if (state == 2)
+      if (state == 2) {
         kept.push_back(e);
-      else if (state == 0 && m_check_missing)
+      } else if (state == 0 && m_check_missing) {
+        kept.push_back(e);  // kept too, so that the analysis can say where a missing blob was
         missing.push_back(e.id);
+      }
     }
   });
   TreeShard& shard = m_shards[shard_of(id)];

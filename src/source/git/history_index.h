@@ -61,7 +61,7 @@ class HistoryIndex {
   ObjectIdSet missing_blobs() const;
   const ObjectIdSet& interesting_blobs() const { return m_interesting; }
 
-  // Second walk, from any thread: keeps a tree's subtrees and interesting blobs only.
+  // Second walk, from any thread: keeps a tree's subtrees, interesting blobs and missing blobs.
   void add_tree(const ObjectId& id, std::string_view content);
 
   std::size_t commit_count() const { return m_commits.size(); }
