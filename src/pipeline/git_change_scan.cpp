@@ -26,6 +26,7 @@
 #include "src/source/git/object_store.h"
 #include "src/source/git/repository.h"
 #include "src/source/git/staged_changes.h"
+#include "src/source/git/tree_diff.h"
 
 namespace sprawl {
 namespace {
@@ -48,6 +49,8 @@ struct ChangedFile {
   git_oid old_blob{};
   bool has_old = false;
   std::size_t commit = SIZE_MAX;  ///< index into the range's commits; SIZE_MAX for --staged
+  /// Blobs the same change removed: a secret that moved from one of them is not new.
+  std::shared_ptr<const std::vector<git::ObjectId>> removed;
 };
 
 struct CommitMeta {
@@ -124,7 +127,8 @@ class ChangeScanner {
   /// `old_content` (the version it replaces) that the old version did not already hold.
   void scan(const std::string& path, const git::ObjectId& id, std::string_view content,
             std::optional<std::string_view> old_content, const CommitMeta* commit, std::uint64_t order,
-            std::vector<GitSighting>& out) {
+            std::vector<GitSighting>& out, const std::vector<git::ObjectId>* removed = nullptr,
+            const git::ObjectStore* store = nullptr) {
     if (content.size() > m_config.max_file_size) {
       report({fmt::format("{}: {}", m_input, path),
               fmt::format("larger than --max-file-size ({} > {} bytes), not scanned", content.size(),
@@ -160,13 +164,23 @@ class ChangeScanner {
     std::set<std::uint32_t> added_lines;
     std::unordered_set<std::string> old_secrets;
     bool line_filter = false;
-    if (old_content && old_content->size() <= m_config.max_file_size) {
-      BlobScan old_scan = m_scanner.scan(*old_content);
+    auto remember_secrets_of = [&](std::string_view previous) {
+      if (previous.size() > m_config.max_file_size) return;
+      BlobScan old_scan = m_scanner.scan(previous);
       std::vector<Finding> old_found;
       DropCounts ignored;
       m_scanner.findings_for(old_scan, where, old_found, ignored);
       for (const auto& f : old_found) old_secrets.insert(f.fingerprint);
+    };
+    if (old_content) {
+      remember_secrets_of(*old_content);
       line_filter = added_line_numbers(*old_content, content, path, added_lines);
+    } else if (removed && store) {  // a file moved or split: what the removed files held is not new
+      std::string previous;
+      for (const auto& removed_id : *removed) {
+        auto type = store->read(removed_id, previous);
+        if (type && *type == git::ObjectType::blob) remember_secrets_of(previous);
+      }
     }
     for (auto& f : found) {
       if (old_secrets.count(f.fingerprint)) continue;
@@ -303,7 +317,8 @@ void scan_changed_files(const std::vector<ChangedFile>& files, const std::vector
         auto old_type = store.read(git::to_object_id(&file.old_blob), old_content);
         if (old_type && *old_type == git::ObjectType::blob) old = old_content;
       }
-      scanner.scan(file.path, id, content, old, &metas[file.commit], file.commit, result.sightings);
+      scanner.scan(file.path, id, content, old, &metas[file.commit], file.commit, result.sightings,
+                   file.has_old ? nullptr : file.removed.get(), &store);
     }
   };
   std::vector<std::thread> pool;
@@ -465,49 +480,64 @@ void scan_git_changes(const std::string& input, const ScanConfig& config, const 
 
   auto store = git::ObjectStore::open(repo.objects_dir());
   if (!store) return report({input, store.error().message});
-  std::map<std::pair<std::string, std::string>, bool> introduced;  // (path, blob) seen earlier in the range
+  std::set<std::string> introduced;  // path NUL blob id: seen earlier in the range
   std::vector<ChangedFile> work;  // what the range introduced, scanned in parallel below
   std::vector<CommitMeta> metas;
   metas.reserve(commits.size());
   std::size_t boundaries = 0;
-  for (std::size_t c = 0; c < commits.size(); ++c) {
-    Owned<git_commit, git_commit_free> commit;
-    Owned<git_tree, git_tree_free> tree;
-    if (git_commit_lookup(&commit.ptr, repo.handle(), &commits[c]) != 0 || git_commit_tree(&tree.ptr, commit.ptr) != 0) {
-      report({input, fmt::format("cannot read commit {}: {}", git_oid_tostr_s(&commits[c]), git::libgit2_error())});
+  std::string buffer;
+  auto read_commit = [&](const git::ObjectId& id) -> std::optional<git::CommitInfo> {
+    auto type = (*store)->read(id, buffer);
+    if (!type || *type != git::ObjectType::commit) return std::nullopt;
+    return git::parse_commit(buffer);
+  };
+  for (const git_oid& oid : commits) {
+    const git::ObjectId commit_id = git::to_object_id(&oid);
+    const auto info = read_commit(commit_id);
+    if (!info) {
+      report({input, fmt::format("cannot read commit {}", commit_id.hex())});
       continue;
     }
-    metas.push_back(commit_meta(commit.ptr));
+    metas.push_back({commit_id.hex(), info->author_name, info->author_email,
+                     git::format_git_time(info->author_time, info->author_tz_minutes), info->summary});
     // Per parent, what changed; a merge introduces only what differs from every parent.
-    std::vector<std::vector<ChangedFile>> per_parent;
-    const unsigned parents = git_commit_parentcount(commit.ptr);
-    for (unsigned p = 0; p < parents; ++p) {
-      Owned<git_commit, git_commit_free> parent;
-      Owned<git_tree, git_tree_free> parent_tree;
-      if (git_commit_parent(&parent.ptr, commit.ptr, p) != 0 || git_commit_tree(&parent_tree.ptr, parent.ptr) != 0) {
-        ++boundaries;
+    std::vector<git::TreeDiff> per_parent;
+    for (const auto& parent_id : info->parents) {
+      const auto parent = read_commit(parent_id);
+      if (!parent) {
+        ++boundaries;  // a shallow clone's boundary
         continue;
       }
-      per_parent.emplace_back();
-      if (!scanner.diff(parent_tree.ptr, tree.ptr, nullptr, per_parent.back())) per_parent.pop_back();
-    }
-    std::vector<ChangedFile> changed;
-    if (per_parent.empty()) {
-      scanner.diff(nullptr, tree.ptr, nullptr, changed);
-    } else {
-      for (const auto& file : per_parent.front()) {
-        const bool in_all = std::all_of(per_parent.begin() + 1, per_parent.end(), [&](const auto& other) {
-          return std::any_of(other.begin(), other.end(), [&](const ChangedFile& o) {
-            return o.path == file.path && git_oid_equal(&o.blob, &file.blob);
-          });
-        });
-        if (in_all) changed.push_back(file);
+      git::TreeDiff diff;
+      if (Status status = git::diff_trees(**store, parent->tree, info->tree, diff); !status) {
+        report({input, fmt::format("commit {}: {}", commit_id.hex(), status.error().message)});
+        continue;
       }
+      per_parent.push_back(std::move(diff));
     }
-    for (auto& file : changed) {
-      const std::string blob_key(reinterpret_cast<const char*>(file.blob.id), GIT_OID_RAWSZ);
-      if (!introduced.emplace(std::make_pair(file.path, blob_key), true).second) continue;
+    if (per_parent.empty()) {
+      git::TreeDiff diff;
+      if (Status status = git::diff_trees(**store, std::nullopt, info->tree, diff); !status)
+        report({input, fmt::format("commit {}: {}", commit_id.hex(), status.error().message)});
+      per_parent.push_back(std::move(diff));
+    }
+    for (const auto& path : per_parent.front().submodules)
+      report({fmt::format("{}: {}", input, path), "submodule: not followed", false});
+    auto removed = std::make_shared<const std::vector<git::ObjectId>>(per_parent.front().removed);
+    for (const auto& change : per_parent.front().changed) {
+      const bool in_all = std::all_of(per_parent.begin() + 1, per_parent.end(), [&](const git::TreeDiff& other) {
+        return std::any_of(other.changed.begin(), other.changed.end(), [&](const git::TreeChange& o) {
+          return o.path == change.path && o.id == change.id;
+        });
+      });
+      if (!in_all || !introduced.insert(change.path + '\0' + change.id.hex()).second) continue;
+      ChangedFile file;
+      file.path = change.path;
+      std::memcpy(file.blob.id, change.id.bytes.data(), GIT_OID_RAWSZ);
+      file.has_old = change.old_id.has_value();
+      if (file.has_old) std::memcpy(file.old_blob.id, change.old_id->bytes.data(), GIT_OID_RAWSZ);
       file.commit = metas.size() - 1;
+      file.removed = removed;
       work.push_back(std::move(file));
     }
   }

@@ -643,3 +643,21 @@ TEST_CASE("scan --since with an unknown revision in a full clone is an error, no
   CHECK(result.err.find("origin/mian") != std::string::npos);
   CHECK(parse_report(result.out).findings.empty());
 }
+
+TEST_CASE("scan --range does not report a secret that moved to another file, but does report a new one",
+          "[git][history]") {
+  TempDir dir;
+  GitRepo repo(dir / "repo");
+  const std::string old_secret = fake_github_pat(621), new_secret = fake_aws_key_id(622);
+  repo.write("config/app.env", "MODE=prod\nGITHUB_TOKEN=" + old_secret + "\nRETRIES=3\n");
+  const std::string base = repo.commit("config");
+  // The file is split and reworded: no rename a similarity check would find, same secret.
+  repo.remove("config/app.env");
+  repo.write("settings/tokens.env", "# tokens moved here\nGITHUB_TOKEN=" + old_secret + "\n");
+  repo.write("settings/aws.env", "AWS_ACCESS_KEY_ID=" + new_secret + "\n");
+  const std::string moved = repo.commit("split config");
+
+  const ReportedScan scan = history_json(repo.path(), 1, {"--range", base + ".." + moved});
+  CHECK(with_secret(scan, old_secret).empty());
+  check_commit(only(scan, new_secret, "settings/aws.env"), moved);
+}
