@@ -161,3 +161,47 @@ TEST_CASE("staged scan outside a git repository exits 2 with a one-line error", 
                          result.err.find(std::filesystem::canonical(plain).string()) != std::string::npos;
   CHECK(names_dir);
 }
+
+TEST_CASE("staged scan of a split index is a clear error, and a sparse index works", "[git][staged]") {
+  TempDir dir;
+  GitRepo repo = repo_with_history(dir);
+  repo.write("other/deep/file.txt", "outside the sparse cone\n");
+  repo.commit("other");
+  const std::string token = fake_github_pat(701);
+  repo.write("deploy/token.env", "GITHUB_TOKEN=" + token + "\n");
+  repo.git({"add", "deploy/token.env"});
+  repo.git({"update-index", "--split-index"});
+  bool shared_index = false;  // the index really is split: its entries live in a shared file
+  for (const auto& entry : std::filesystem::directory_iterator(repo.path() + "/.git"))
+    shared_index = shared_index || entry.path().filename().string().rfind("sharedindex.", 0) == 0;
+  REQUIRE(shared_index);
+  const CliResult split = run_sprawl_in_git({"scan", "--staged"}, repo.path());
+  CHECK(split.exit_code == 2);
+  CHECK(split.err.find("split") != std::string::npos);
+
+  repo.git({"update-index", "--no-split-index"});
+  repo.git({"sparse-checkout", "init", "--cone"});
+  repo.git({"sparse-checkout", "set", "deploy"});
+  repo.git({"config", "index.sparse", "true"});
+  repo.git({"sparse-checkout", "reapply"});
+  // The index now holds "other/" as one sparse directory entry.
+  CHECK(repo.git({"ls-files", "--sparse"}).find("other/\n") != std::string::npos);
+  const ReportedScan scan = staged_json(repo.path(), 1);
+  REQUIRE(scan.findings.size() == 1);
+  CHECK(scan.findings[0].path == "deploy/token.env");
+}
+
+TEST_CASE("staged scan does not report a secret moved into a new file, but reports a new one", "[git][staged]") {
+  TempDir dir;
+  GitRepo repo(dir / "repo");
+  const std::string old_secret = fake_github_pat(702), new_secret = fake_slack_bot_token(703);
+  repo.write("app/config.env", "MODE=prod\nGITHUB_TOKEN=" + old_secret + "\n");
+  repo.commit("config");
+  repo.git({"rm", "-q", "app/config.env"});
+  repo.write("settings/github.env", "# moved\nGITHUB_TOKEN=" + old_secret + "\n");
+  repo.write("settings/slack.env", "SLACK_TOKEN=" + new_secret + "\n");
+  repo.git({"add", "settings"});
+  const ReportedScan scan = staged_json(repo.path(), 1);
+  REQUIRE(scan.findings.size() == 1);
+  CHECK(scan.findings[0].path == "settings/slack.env");
+}

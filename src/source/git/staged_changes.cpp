@@ -56,6 +56,7 @@ class Comparison {
         return;
       }
       if (entry.is_blob() && staged.id == entry.id) return;
+      if (entry.is_blob()) m_out.removed.push_back(entry.id);
       m_out.files.push_back({staged.path, staged.id, entry.is_blob() ? std::optional(entry.id) : std::nullopt,
                              staged.mode});
     });
@@ -65,6 +66,7 @@ class Comparison {
   }
 
   StagedChanges finish() {
+    for (const auto& [id, path] : m_deleted) m_out.removed.push_back(id);
     for (std::size_t i = 0; i < m_index.entries.size(); ++i) {
       const IndexFileEntry& e = m_index.entries[i];
       if (m_consumed[i] || e.stage != 0 || e.intent_to_add || e.mode == kTree) continue;

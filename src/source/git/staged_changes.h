@@ -25,6 +25,7 @@ struct StagedFile {
 
 struct StagedChanges {
   std::vector<StagedFile> files;
+  std::vector<ObjectId> removed;        ///< HEAD blobs the index removes or replaces (moved secrets are not new)
   std::vector<std::string> submodules;  ///< gitlinks added or changed: not followed
 };
 
