@@ -45,35 +45,6 @@ ReportedScan scan_json(const std::string& target, int expected_exit, const std::
   return parse_report(result.out);
 }
 
-std::vector<ReportedFinding> with_secret(const ReportedScan& scan, const std::string& secret) {
-  std::vector<ReportedFinding> out;
-  std::copy_if(scan.findings.begin(), scan.findings.end(), std::back_inserter(out),
-               [&](const ReportedFinding& f) { return f.secret == secret; });
-  return out;
-}
-
-bool contains_nocase(std::string text, std::string word) {
-  auto lower = [](std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return char(std::tolower(c)); });
-    return s;
-  };
-  return lower(std::move(text)).find(lower(std::move(word))) != std::string::npos;
-}
-
-/// True when some error's path or message contains `word`.
-bool errors_mention(const ReportedScan& scan, const std::string& word) {
-  for (std::size_t i = 0; i < scan.error_paths.size(); ++i)
-    if (contains_nocase(scan.error_paths[i], word) || contains_nocase(scan.error_messages[i], word)) return true;
-  return false;
-}
-
-/// True when some skipped entry's path or reason contains `word`.
-bool skipped_mentions(const ReportedScan& scan, const std::string& word) {
-  for (std::size_t i = 0; i < scan.skipped_paths.size(); ++i)
-    if (contains_nocase(scan.skipped_paths[i], word) || contains_nocase(scan.skipped_reasons[i], word)) return true;
-  return false;
-}
-
 bool ends_with(const std::string& text, const std::string& tail) {
   return text.size() >= tail.size() && text.compare(text.size() - tail.size(), tail.size(), tail) == 0;
 }

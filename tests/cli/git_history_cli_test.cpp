@@ -37,14 +37,6 @@ ReportedScan history_json(const std::string& target, int expected_exit, const st
   return parse_report(result.out);
 }
 
-/// Every finding of `secret`.
-std::vector<ReportedFinding> with_secret(const ReportedScan& scan, const std::string& secret) {
-  std::vector<ReportedFinding> out;
-  for (const auto& f : scan.findings)
-    if (f.secret == secret) out.push_back(f);
-  return out;
-}
-
 /// The one finding of `secret` at `path`; fails the test unless there is exactly one.
 ReportedFinding only(const ReportedScan& scan, const std::string& secret, const std::string& path) {
   std::vector<ReportedFinding> hits;
@@ -61,20 +53,6 @@ void check_commit(const ReportedFinding& f, const std::string& commit) {
   REQUIRE(f.git.has_value());
   CHECK(f.git->location == "commit");
   CHECK(f.git->commit == commit);
-}
-
-bool contains_nocase(std::string text, std::string word) {
-  auto lower = [](std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return char(std::tolower(c)); });
-    return s;
-  };
-  return lower(std::move(text)).find(lower(std::move(word))) != std::string::npos;
-}
-
-/// True when some "skipped" reason mentions `word` (any case).
-bool skipped_mentions(const ReportedScan& scan, const std::string& word) {
-  return std::any_of(scan.skipped_reasons.begin(), scan.skipped_reasons.end(),
-                     [&](const std::string& r) { return contains_nocase(r, word); });
 }
 
 /// A repository where commit A adds two secrets and commit B deletes the file holding one of them.

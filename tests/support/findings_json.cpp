@@ -3,6 +3,8 @@
 
 #include <simdjson.h>
 
+#include <cctype>
+
 namespace sprawl::test {
 
 ReportedScan parse_report(const std::string& json) {
@@ -61,6 +63,33 @@ ReportedScan parse_report(const std::string& json) {
   scan.dropped_binary_cap = int64_t(summary["dropped"]["binary_cap"]);
   scan.dropped_allowlist = int64_t(summary["dropped"]["allowlist"]);
   return scan;
+}
+
+std::vector<ReportedFinding> with_secret(const ReportedScan& scan, const std::string& secret) {
+  std::vector<ReportedFinding> out;
+  for (const auto& f : scan.findings)
+    if (f.secret == secret) out.push_back(f);
+  return out;
+}
+
+bool contains_nocase(std::string text, std::string word) {
+  auto lower = [](std::string s) {
+    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+  };
+  return lower(std::move(text)).find(lower(std::move(word))) != std::string::npos;
+}
+
+bool errors_mention(const ReportedScan& scan, const std::string& word) {
+  for (std::size_t i = 0; i < scan.error_paths.size(); ++i)
+    if (contains_nocase(scan.error_paths[i], word) || contains_nocase(scan.error_messages[i], word)) return true;
+  return false;
+}
+
+bool skipped_mentions(const ReportedScan& scan, const std::string& word) {
+  for (std::size_t i = 0; i < scan.skipped_paths.size(); ++i)
+    if (contains_nocase(scan.skipped_paths[i], word) || contains_nocase(scan.skipped_reasons[i], word)) return true;
+  return false;
 }
 
 }  // namespace sprawl::test

@@ -33,4 +33,15 @@ struct ReportedScan {
 /// Parses `sprawl scan --format json` output; throws if it is not valid JSON of that shape.
 ReportedScan parse_report(const std::string& json);
 
+/// The findings whose (shown, so --show-secrets) secret is `secret`.
+std::vector<ReportedFinding> with_secret(const ReportedScan& scan, const std::string& secret);
+
+/// Whether `text` contains `word`, ignoring ASCII case.
+bool contains_nocase(std::string text, std::string word);
+
+/// Whether some error's path or message / some skipped entry's path or reason contains `word`
+/// (any case).
+bool errors_mention(const ReportedScan& scan, const std::string& word);
+bool skipped_mentions(const ReportedScan& scan, const std::string& word);
+
 }  // namespace sprawl::test
