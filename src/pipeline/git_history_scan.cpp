@@ -125,6 +125,7 @@ class HistoryScan {
     m_outcome.summary.files_scanned += m_walk.blobs.load();
     m_outcome.summary.bytes_scanned += m_walk.bytes.load();
     m_outcome.summary.empty_files += m_walk.empty.load();
+    for (const auto& d : m_walk.drops) m_outcome.summary.dropped += d;
     return !objects_moved(m_walk.problem_sources);
   }
 
@@ -153,6 +154,7 @@ class HistoryScan {
       m_walk.scanners.emplace_back(m_engine, std::move(matcher.value()), m_config.binary_findings_cap);
     }
     m_walk.seen_blobs.resize(threads);
+    m_walk.drops.resize(threads);
     return true;
   }
 

@@ -33,6 +33,7 @@ class HistoryWalk : public git::ObjectVisitor {
   std::unordered_map<git::ObjectId, std::pair<BlobNote, std::uint64_t>, BlobIdHash> notes;
   std::atomic<std::uint64_t> blobs{0}, bytes{0}, empty{0}, matched{0};  ///< matched: blobs with matches
   std::vector<std::vector<git::ObjectId>> seen_blobs;  ///< per worker: every blob visited
+  std::vector<DropCounts> drops;                       ///< per worker: matches the checks dropped
   bool trees_pass = false;
 
   git::WalkNote visit(unsigned worker, const git::WalkedObject& object, const git::WalkNote& base_note) override {
@@ -95,14 +96,12 @@ class HistoryWalk : public git::ObjectVisitor {
     auto as_base = std::make_shared<DeltaBase>();
     const bool reuse = m_config.git_delta_reuse && base && object.copies;
     BlobScan scan = scanners[worker].scan(object.content, reuse ? &delta : nullptr, as_base.get());
+    drops[worker] += scan.drops;
     if (!scan.matches.empty()) {
       matched.fetch_add(1, std::memory_order_relaxed);
       std::lock_guard lock(m_mutex);
       scan.blob_id = object.id.hex();
       scans.emplace(object.id, std::move(scan));
-    } else {
-      std::lock_guard lock(m_mutex);
-      m_outcome.summary.dropped += scan.drops;
     }
     if (!as_base->utf8) return nullptr;
     return as_base;
