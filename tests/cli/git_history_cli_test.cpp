@@ -639,3 +639,17 @@ TEST_CASE("scan --range does not report a secret that moved to another file, but
   CHECK(with_secret(scan, old_secret).empty());
   check_commit(only(scan, new_secret, "settings/aws.env"), moved);
 }
+
+TEST_CASE("history scan counts what the checks dropped, also in blobs with findings", "[git][history]") {
+  TempDir dir;
+  GitRepo repo(dir / "repo");
+  // One real token and one low-entropy token-shaped value in the same file.
+  repo.write("a.env", "GITHUB_TOKEN=" + fake_github_pat(631) + "\nOTHER_TOKEN=ghp_" + std::string(36, 'a') + "\n");
+  repo.commit("tokens");
+  const ReportedScan history = history_json(repo.path(), 1);
+  const ReportedScan files = parse_report(run_sprawl_bounded({"scan", repo.path(), "--no-history", "--format", "json"},
+                                                             dir.path()).out);
+  CHECK(history.findings.size() == 1);
+  CHECK(history.dropped_entropy >= 1);
+  CHECK(history.dropped_entropy == files.dropped_entropy);
+}

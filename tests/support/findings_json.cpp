@@ -62,6 +62,7 @@ ReportedScan parse_report(const std::string& json) {
   scan.empty_files = int64_t(summary["empty_files"]);
   scan.dropped_binary_cap = int64_t(summary["dropped"]["binary_cap"]);
   scan.dropped_allowlist = int64_t(summary["dropped"]["allowlist"]);
+  scan.dropped_entropy = int64_t(summary["dropped"]["entropy"]);
   return scan;
 }
 

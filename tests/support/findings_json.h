@@ -27,7 +27,8 @@ struct ReportedScan {
   std::vector<ReportedFinding> findings;
   std::vector<std::string> error_paths, skipped_paths;
   std::vector<std::string> error_messages, skipped_reasons;  ///< parallel to the paths
-  std::int64_t files_scanned = 0, duplicate_blobs = 0, empty_files = 0, dropped_binary_cap = 0, dropped_allowlist = 0;
+  std::int64_t files_scanned = 0, duplicate_blobs = 0, empty_files = 0, dropped_binary_cap = 0, dropped_allowlist = 0,
+               dropped_entropy = 0;
 };
 
 /// Parses `sprawl scan --format json` output; throws if it is not valid JSON of that shape.
