@@ -59,6 +59,9 @@ struct Finding {
   double entropy = 0.0;
   std::string blob_id;  ///< hex git blob id
   TextEncoding encoding = TextEncoding::utf8;
+  /// Why the finding is suppressed ("allowlist: …", "inline sprawl:allow", "baseline", …);
+  /// empty for an active finding. Suppressed findings are counted, and listed only on request.
+  std::string suppressed;
 };
 
 }  // namespace sprawl

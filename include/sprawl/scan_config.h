@@ -7,7 +7,13 @@
 
 namespace sprawl {
 
-enum class OutputFormat { human, json, jsonl };
+enum class OutputFormat { human, json, jsonl, sarif };
+
+/// One report to write: a format and a file (empty: standard output).
+struct OutputTarget {
+  OutputFormat format = OutputFormat::human;
+  std::string path;
+};
 enum class ColorMode { automatic, always, never };
 enum class ProgressMode { automatic, always, never };
 
@@ -22,6 +28,11 @@ struct ScanConfig {
   std::vector<std::string> inputs;  ///< files, directories, "-" for stdin
   OutputFormat format = OutputFormat::human;
   std::string output_path;  ///< empty: stdout
+  /// Every report to write (--format/--output pairs); when empty, {format, output_path}.
+  std::vector<OutputTarget> outputs;
+  std::string fail_on;       ///< --fail-on SEVERITY: only findings at or above it fail the gate
+  std::string baseline_path;  ///< --baseline FILE: findings recorded there are suppressed
+  bool show_suppressed = false;  ///< --show-suppressed: list suppressed findings with the reason
   unsigned threads = 0;     ///< 0: all cores
   std::string config_path;  ///< --config; empty: .sprawl.toml at the scan root
   std::uint64_t max_file_size = 25ull << 20;

@@ -47,6 +47,7 @@ Result<AllowlistSet> AllowlistSet::build(const std::vector<Allowlist>& global, c
       compiled.stopwords.push_back(std::move(folded));
     }
     compiled.commits = list.commits;
+    compiled.name = list.description.empty() ? std::string(owner) : list.description;
     compiled.target = list.regex_target;
     compiled.require_all = list.require_all;
     set.m_lists.push_back(std::move(compiled));
@@ -108,11 +109,12 @@ void AllowlistSet::evaluate_content(std::uint32_t rule_index, std::string_view s
   });
 }
 
-bool AllowlistSet::allowed(std::uint32_t rule_index, std::string_view relative_path,
-                           const std::vector<AllowHit>& hits, std::string_view commit) const {
-  bool result = false;
+const std::string* AllowlistSet::allowing_list(std::uint32_t rule_index, std::string_view relative_path,
+                                               const std::vector<AllowHit>& hits, std::string_view commit) const {
+  const std::string* allowing = nullptr;
   for_each_list(rule_index, [&](std::uint32_t index) {
-    if (result) return;
+    if (allowing) return;
+    bool result = false;
     const auto& list = m_lists[index];
     AllowHit hit{index, false, false};
     for (const auto& h : hits) {
@@ -130,8 +132,9 @@ bool AllowlistSet::allowed(std::uint32_t rule_index, std::string_view relative_p
     } else {
       result = path || hit.regex || hit.stopword || in_commit;
     }
+    if (result) allowing = &list.name;
   });
-  return result;
+  return allowing;
 }
 
 }  // namespace sprawl

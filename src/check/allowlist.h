@@ -33,7 +33,14 @@ class AllowlistSet {
   /// Whether the match is allowed at `relative_path` (introduced by git commit `commit`, when
   /// it comes from history), given its content hits.
   bool allowed(std::uint32_t rule_index, std::string_view relative_path, const std::vector<AllowHit>& hits,
-               std::string_view commit = {}) const;
+               std::string_view commit = {}) const {
+    return allowing_list(rule_index, relative_path, hits, commit) != nullptr;
+  }
+
+  /// The description of the first list that allows the match (an owner-based name when the list
+  /// has none), or null.
+  const std::string* allowing_list(std::uint32_t rule_index, std::string_view relative_path,
+                                   const std::vector<AllowHit>& hits, std::string_view commit = {}) const;
 
   /// Whether there are no allow-lists at all (then content conditions need not be evaluated).
   bool empty() const { return m_lists.empty(); }
@@ -45,6 +52,7 @@ class AllowlistSet {
     std::vector<std::string> commits;    // lower-case hex prefixes
     RegexTarget target = RegexTarget::secret;
     bool require_all = false;
+    std::string name;  ///< the list's description, or where it was declared
   };
   std::vector<CompiledList> m_lists;
   std::vector<std::uint32_t> m_global;                   // indices into m_lists

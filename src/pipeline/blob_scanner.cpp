@@ -126,6 +126,14 @@ void BlobScanner::match_delta(std::string_view text, const DeltaSource& delta) {
                   m_matches.end());
 }
 
+std::string inline_ignore_marker(std::string_view line) {
+  // sprawl's own, and those of gitleaks and detect-secrets for teams that migrate.
+  static constexpr std::string_view kMarkers[] = {"sprawl:allow", "gitleaks:allow", "pragma: allowlist secret"};
+  for (const auto marker : kMarkers)
+    if (line.find(marker) != std::string_view::npos) return std::string(marker);
+  return {};
+}
+
 BlobScan BlobScanner::scan(std::string_view bytes, const DeltaSource* delta, DeltaBase* as_base) {
   BlobScan result;
   const DecodedText decoded = decode_text(bytes, m_decoded);
@@ -173,7 +181,8 @@ BlobScan BlobScanner::scan(std::string_view bytes, const DeltaSource* delta, Del
     }
     match.start = lines.position(match.secret_start);
     match.end = lines.position(match.secret_end > match.secret_start ? match.secret_end - 1 : match.secret_start);
-    BlobMatch kept{std::move(match), {}};
+    BlobMatch kept{std::move(match), {}, {}};
+    kept.inline_ignore = inline_ignore_marker(lines.line_at(kept.match.secret_start));
     if (!m_engine->allowlists().empty()) {
       const std::string_view text = decoded.text;
       m_engine->allowlists().evaluate_content(
@@ -200,11 +209,14 @@ void BlobScanner::findings_for(const BlobScan& scan, const Provenance& where, st
     const CompiledRule& rule = rules[match.rule_index];
     if (rule.path_regex && !RE2::PartialMatch(where.relative_path, *rule.path_regex)) continue;
     const std::string_view commit = where.git ? std::string_view(where.git->commit) : std::string_view{};
-    if (m_engine->allowlists().allowed(match.rule_index, where.relative_path, blob_match.allow_hits, commit)) {
-      ++drops.allowlist;
-      continue;
-    }
     Finding finding;
+    if (const std::string* list =
+            m_engine->allowlists().allowing_list(match.rule_index, where.relative_path, blob_match.allow_hits, commit)) {
+      ++drops.allowlist;
+      finding.suppressed = "allowlist: " + *list;
+    } else if (!blob_match.inline_ignore.empty()) {
+      finding.suppressed = "inline " + blob_match.inline_ignore;
+    }
     finding.rule = rule.rule;
     finding.provenance = where;
     finding.start = match.start;

@@ -21,6 +21,7 @@ namespace sprawl {
 struct BlobMatch {
   Match match;
   std::vector<AllowHit> allow_hits;
+  std::string inline_ignore;  ///< the ignore comment on the secret's line ("sprawl:allow", …), if any
 };
 
 /// What scanning one blob's content found, independent of where the blob was seen.
@@ -44,6 +45,10 @@ struct DeltaSource {
   const DeltaBase* base = nullptr;
   const std::vector<git::DeltaCopy>* copies = nullptr;
 };
+
+/// The inline ignore comment `line` carries ("sprawl:allow", "gitleaks:allow",
+/// "pragma: allowlist secret"), or an empty string.
+std::string inline_ignore_marker(std::string_view line);
 
 class BlobScanner {
  public:

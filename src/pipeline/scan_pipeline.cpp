@@ -4,6 +4,7 @@
 #include "src/pipeline/scan_pipeline.h"
 
 #include <algorithm>
+#include <iterator>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -161,6 +162,12 @@ ScanOutcome run_scan(const ScanConfig& config, const ScanEngine& engine, const S
   if (!files.inputs.empty()) outcome = scan_files(files, engine, callbacks);
   for (const auto& repository : repositories) scan_git_repository(repository, config, engine, callbacks, outcome);
   std::sort(outcome.findings.begin(), outcome.findings.end(), finding_order);
+  // Suppressed findings (allow-lists, inline comments) are kept apart: counted, listed on request.
+  auto active_end = std::stable_partition(outcome.findings.begin(), outcome.findings.end(),
+                                          [](const Finding& f) { return f.suppressed.empty(); });
+  std::move(active_end, outcome.findings.end(), std::back_inserter(outcome.suppressed));
+  outcome.findings.erase(active_end, outcome.findings.end());
+  outcome.summary.suppressed = outcome.suppressed.size();
   outcome.summary.errors = outcome.errors.size();
   outcome.summary.skipped = outcome.skipped.size();
   outcome.summary.seconds = std::chrono::duration<double>(Clock::now() - start).count();

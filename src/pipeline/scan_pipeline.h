@@ -16,6 +16,8 @@ namespace sprawl {
 struct ScanSummary {
   std::uint64_t files_scanned = 0, bytes_scanned = 0, duplicate_blobs = 0, empty_files = 0;
   std::uint64_t errors = 0, skipped = 0;
+  std::uint64_t suppressed = 0;  ///< findings suppressed (allow-lists, inline comments, ignore files, baseline)
+  std::uint64_t baselined = 0;   ///< of those, by the baseline
   DropCounts dropped;
   double seconds = 0.0;
 };
@@ -23,6 +25,7 @@ struct ScanSummary {
 /// Everything a scan produced, ready for the report writers.
 struct ScanOutcome {
   std::vector<Finding> findings;         ///< sorted by path, line, column, rule
+  std::vector<Finding> suppressed;       ///< findings a suppression matched (`suppressed` says which), same order
   std::vector<InputDiagnostic> errors;   ///< inputs that could not be read
   std::vector<InputDiagnostic> skipped;  ///< inputs left out on purpose, with the reason
   ScanSummary summary;
