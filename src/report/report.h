@@ -11,6 +11,7 @@ namespace sprawl {
 struct ReportOptions {
   bool show_secrets = false;
   bool color = false;
+  bool show_suppressed = false;  ///< also list outcome.suppressed, each with its reason
 };
 
 /// Human-readable blocks, one per finding, then a summary line.
