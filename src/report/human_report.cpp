@@ -36,6 +36,10 @@ std::string summary_line(const ScanOutcome& outcome) {
                                  s.files_scanned == 1 ? "" : "s", human_size(s.bytes_scanned), s.seconds);
   if (s.errors) line += fmt::format("; {} unreadable input{}", s.errors, s.errors == 1 ? "" : "s");
   if (s.skipped) line += fmt::format("; {} skipped", s.skipped);
+  if (s.suppressed) {
+    line += fmt::format("; {} suppressed", s.suppressed);
+    if (s.baselined) line += fmt::format(" ({} by the baseline)", s.baselined);
+  }
   const auto& d = s.dropped;
   const std::uint64_t dropped = d.entropy + d.placeholder + d.allowlist + d.binary_cap;
   if (dropped)
@@ -44,45 +48,54 @@ std::string summary_line(const ScanOutcome& outcome) {
   return line;
 }
 
+namespace {
+
+void render_finding(const Finding& f, const ReportOptions& options, const Palette& p, std::string& out) {
+  const Rule& r = *f.rule;
+  out += fmt::format("{}{}{}{}  {}[{}]{}\n", p.bold, severity_color(r.severity, p), r.id, p.reset,
+                     severity_color(r.severity, p), to_string(r.severity), p.reset);
+  out += fmt::format("  {}\n", r.description);
+  if (const auto& g = f.provenance.git) {
+    const std::string where = g->location == GitLocation::unreachable
+                                  ? fmt::format("unreachable blob {}", f.blob_id.substr(0, 12))
+                                  : fmt::format("{}:{}:{}", f.provenance.path, f.start.line, f.start.column);
+    out += fmt::format("  {}Location:{} {}{}{}   {}(repository {}){}\n", p.dim, p.reset, p.cyan, where, p.reset, p.dim,
+                       g->repository, p.reset);
+    if (g->location == GitLocation::commit) {
+      out += fmt::format("  {}Commit:{}   {}{} {} <{}> {}\n", p.dim, p.reset, g->commit.substr(0, 12),
+                         g->reachable ? "" : " (not on any ref)", g->author_name, g->author_email, g->author_date);
+      out += fmt::format("            {}\n", g->summary);
+    } else {
+      out += fmt::format("  {}Where:{}    {}\n", p.dim, p.reset, to_string(g->location));
+    }
+    std::string seen = g->at_head ? "still in HEAD" : "only in history";
+    if (g->location == GitLocation::worktree || g->location == GitLocation::staged)
+      seen = g->at_head ? "also in HEAD" : "not committed";
+    if (g->other_commits || g->other_paths)
+      seen += fmt::format("; also in {} other commit{} / {} other path{}", g->other_commits,
+                          g->other_commits == 1 ? "" : "s", g->other_paths, g->other_paths == 1 ? "" : "s");
+    out += fmt::format("  {}Seen:{}     {}\n", p.dim, p.reset, seen);
+  } else {
+    out += fmt::format("  {}Location:{} {}{}:{}:{}{}\n", p.dim, p.reset, p.cyan, f.provenance.path, f.start.line,
+                       f.start.column, p.reset);
+  }
+  out += fmt::format("  {}Secret:{}   {}\n", p.dim, p.reset, options.show_secrets ? f.secret : redact_secret(f.secret));
+  out += fmt::format("  {}Provider:{} {}   {}NHI type:{} {}\n", p.dim, p.reset, r.provider, p.dim, p.reset, r.nhi_type);
+  out += fmt::format("  {}Fingerprint:{} {}{}\n", p.dim, p.reset, f.fingerprint.substr(0, 16),
+                     f.encoding == TextEncoding::utf8 ? "" : fmt::format("   ({})", to_string(f.encoding)));
+  if (!f.suppressed.empty()) out += fmt::format("  {}Suppressed:{} {}\n", p.dim, p.reset, f.suppressed);
+  out += '\n';
+}
+
+}  // namespace
+
 std::string render_human(const ScanOutcome& outcome, const ReportOptions& options) {
   const Palette p = palette(options.color);
   std::string out;
-  for (const auto& f : outcome.findings) {
-    const Rule& r = *f.rule;
-    out += fmt::format("{}{}{}{}  {}[{}]{}\n", p.bold, severity_color(r.severity, p), r.id, p.reset,
-                       severity_color(r.severity, p), to_string(r.severity), p.reset);
-    out += fmt::format("  {}\n", r.description);
-    if (const auto& g = f.provenance.git) {
-      const std::string where = g->location == GitLocation::unreachable
-                                    ? fmt::format("unreachable blob {}", f.blob_id.substr(0, 12))
-                                    : fmt::format("{}:{}:{}", f.provenance.path, f.start.line, f.start.column);
-      out += fmt::format("  {}Location:{} {}{}{}   {}(repository {}){}\n", p.dim, p.reset, p.cyan, where, p.reset, p.dim,
-                         g->repository, p.reset);
-      if (g->location == GitLocation::commit) {
-        out += fmt::format("  {}Commit:{}   {}{} {} <{}> {}\n", p.dim, p.reset, g->commit.substr(0, 12),
-                           g->reachable ? "" : " (not on any ref)", g->author_name, g->author_email, g->author_date);
-        out += fmt::format("            {}\n", g->summary);
-      } else {
-        out += fmt::format("  {}Where:{}    {}\n", p.dim, p.reset, to_string(g->location));
-      }
-      std::string seen = g->at_head ? "still in HEAD" : "only in history";
-      if (g->location == GitLocation::worktree || g->location == GitLocation::staged)
-        seen = g->at_head ? "also in HEAD" : "not committed";
-      if (g->other_commits || g->other_paths)
-        seen += fmt::format("; also in {} other commit{} / {} other path{}", g->other_commits,
-                            g->other_commits == 1 ? "" : "s", g->other_paths, g->other_paths == 1 ? "" : "s");
-      out += fmt::format("  {}Seen:{}     {}\n", p.dim, p.reset, seen);
-    } else {
-      out += fmt::format("  {}Location:{} {}{}:{}:{}{}\n", p.dim, p.reset, p.cyan, f.provenance.path, f.start.line,
-                         f.start.column, p.reset);
-    }
-    out +=
-        fmt::format("  {}Secret:{}   {}\n", p.dim, p.reset, options.show_secrets ? f.secret : redact_secret(f.secret));
-    out +=
-        fmt::format("  {}Provider:{} {}   {}NHI type:{} {}\n", p.dim, p.reset, r.provider, p.dim, p.reset, r.nhi_type);
-    out += fmt::format("  {}Fingerprint:{} {}{}\n", p.dim, p.reset, f.fingerprint.substr(0, 16),
-                       f.encoding == TextEncoding::utf8 ? "" : fmt::format("   ({})", to_string(f.encoding)));
-    out += '\n';
+  for (const auto& f : outcome.findings) render_finding(f, options, p, out);
+  if (options.show_suppressed && !outcome.suppressed.empty()) {
+    out += fmt::format("{}Suppressed ({}):{}\n\n", p.bold, outcome.suppressed.size(), p.reset);
+    for (const auto& f : outcome.suppressed) render_finding(f, options, p, out);
   }
   out += fmt::format("{}sprawl:{} {}\n", p.bold, p.reset, summary_line(outcome));
   return out;

@@ -25,6 +25,7 @@ void finding_fields(JsonWriter& json, const Finding& f, const ReportOptions& opt
       .field("entropy", f.entropy)
       .field("blob_id", f.blob_id)
       .field("encoding", to_string(f.encoding));
+  if (!f.suppressed.empty()) json.field("suppressed", f.suppressed);
   if (const auto& g = f.provenance.git) {
     json.key("git").begin_object().field("repository", g->repository).field("location", to_string(g->location));
     if (g->location == GitLocation::commit) {
@@ -49,7 +50,9 @@ void summary_fields(JsonWriter& json, const ScanSummary& s, std::size_t findings
       .field("duplicate_blobs", s.duplicate_blobs)
       .field("empty_files", s.empty_files)
       .field("errors", s.errors)
-      .field("skipped", s.skipped);
+      .field("skipped", s.skipped)
+      .field("suppressed", s.suppressed)
+      .field("baselined", s.baselined);
   json.key("dropped")
       .begin_object()
       .field("entropy", s.dropped.entropy)
@@ -77,7 +80,17 @@ std::string render_json(const ScanOutcome& outcome, const ReportOptions& options
     finding_fields(json, f, options);
     json.end_object();
   }
-  json.end_array().key("errors").begin_array();
+  json.end_array();
+  if (options.show_suppressed) {
+    json.key("suppressed").begin_array();
+    for (const auto& f : outcome.suppressed) {
+      json.begin_object();
+      finding_fields(json, f, options);
+      json.end_object();
+    }
+    json.end_array();
+  }
+  json.key("errors").begin_array();
   for (const auto& d : outcome.errors) diagnostic_fields(json.begin_object(), d, "message"), json.end_object();
   json.end_array().key("skipped").begin_array();
   for (const auto& d : outcome.skipped) diagnostic_fields(json.begin_object(), d, "reason"), json.end_object();
@@ -98,6 +111,8 @@ std::string render_jsonl(const ScanOutcome& outcome, const ReportOptions& option
     out.push_back('\n');
   };
   for (const auto& f : outcome.findings) line("finding", [&](JsonWriter& j) { finding_fields(j, f, options); });
+  if (options.show_suppressed)
+    for (const auto& f : outcome.suppressed) line("suppressed", [&](JsonWriter& j) { finding_fields(j, f, options); });
   for (const auto& d : outcome.errors) line("error", [&](JsonWriter& j) { diagnostic_fields(j, d, "message"); });
   for (const auto& d : outcome.skipped) line("skipped", [&](JsonWriter& j) { diagnostic_fields(j, d, "reason"); });
   line("summary", [&](JsonWriter& j) { summary_fields(j, outcome.summary, outcome.findings.size()); });
