@@ -18,6 +18,8 @@ struct RulesOptions {
 };
 
 int run_scan_command(const ScanConfig& config);
+/// `sprawl baseline create`: scans as `config` says and writes every finding's fingerprint to `output`.
+int run_baseline_create(const ScanConfig& config, const std::string& output);
 int run_rules_list(const RulesOptions& options);
 int run_rules_check(const RulesOptions& options);
 

@@ -1,7 +1,8 @@
-// sprawl's entry point: every subcommand and flag is declared here (the only file that
-// includes CLI11), parsed into option values, and handed to the command functions.
+// sprawl's entry point: declares every subcommand and flag with CLI11, turns them into the
+// option structs of src/cli/commands.h, and runs the command.
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include <hs/hs.h>
 #include <CLI/CLI.hpp>
@@ -10,46 +11,70 @@
 
 namespace {
 
-struct GitOptions {
+/// What `scan` and `baseline create` share, as CLI11 fills it.
+struct ScanFlags {
+  sprawl::ScanConfig config;
   bool staged = false, no_history = false, no_unreachable = false, no_worktree = false, full_blob_scan = false;
-  std::string since, range;
+  std::string since, range, color = "auto", progress = "auto";
+  std::vector<std::string> formats, outputs;
 };
 
-void add_scan_command(CLI::App& app, sprawl::ScanConfig& config, GitOptions& git, std::string& format,
-                      std::string& color, std::string& progress) {
-  auto* scan = app.add_subcommand("scan", "Scan files, directories, git repositories (whole history) or standard input ('-')");
-  scan->add_option("paths", config.inputs,
-                   "Files, directories, git repositories, or '-' for standard input (default: .)");
-  auto* staged = scan->add_flag("--staged", git.staged,
-                                "Only what is staged in the index and not in HEAD (pre-commit hook)");
-  auto* since = scan->add_option("--since", git.since, "Only what commits after REV up to HEAD introduced (CI)");
-  auto* range = scan->add_option("--range", git.range, "Only what the commits of A..B introduced (CI)");
-  auto* branch = scan->add_option("--branch", config.git_branch, "Only the history of this branch or ref");
-  auto* no_history = scan->add_flag("--no-history", git.no_history, "Scan a repository's work tree as plain files");
+// Inputs, git scopes, rules and limits: the options that decide what a scan finds.
+void add_scan_inputs(CLI::App* command, ScanFlags& f) {
+  command->add_option("paths", f.config.inputs,
+                      "Files, directories, git repositories, or '-' for standard input (default: .)");
+  auto* staged = command->add_flag("--staged", f.staged, "Only what is staged in the index and not in HEAD (pre-commit hook)");
+  auto* since = command->add_option("--since", f.since, "Only what commits after REV up to HEAD introduced (CI)");
+  auto* range = command->add_option("--range", f.range, "Only what the commits of A..B introduced (CI)");
+  auto* branch = command->add_option("--branch", f.config.git_branch, "Only the history of this branch or ref");
+  auto* no_history = command->add_flag("--no-history", f.no_history, "Scan a repository's work tree as plain files");
   staged->excludes(since)->excludes(range)->excludes(branch)->excludes(no_history);
   since->excludes(range)->excludes(branch)->excludes(no_history);
   range->excludes(branch)->excludes(no_history);
   branch->excludes(no_history);
-  scan->add_flag("--no-unreachable", git.no_unreachable, "Skip objects that no ref reaches (dangling commits, blobs)");
-  scan->add_flag("--no-worktree", git.no_worktree, "Skip a repository's uncommitted and untracked files");
-  scan->add_flag("--full-blob-scan", git.full_blob_scan, "Search every history blob in full (no delta reuse)")
-      ->group("");
-  scan->add_option("-f,--format", format, "Output format: human, json or jsonl")
-      ->check(CLI::IsMember({"human", "json", "jsonl"}));
-  scan->add_option("-o,--output", config.output_path, "Write the report to FILE instead of standard output");
-  scan->add_option("-j,--threads", config.threads, "Worker threads (default: all cores)")->check(CLI::Range(1u, 1024u));
-  scan->add_option("-c,--config", config.config_path,
-                   "Rule/allow-list config (sprawl or gitleaks TOML; default: .sprawl.toml in the scan root)");
-  scan->add_option("--max-file-size", config.max_file_size, "Skip files larger than BYTES (default: 26214400 = 25 MiB)")
+  command->add_flag("--no-unreachable", f.no_unreachable, "Skip objects that no ref reaches (dangling commits, blobs)");
+  command->add_flag("--no-worktree", f.no_worktree, "Skip a repository's uncommitted and untracked files");
+  command->add_flag("--full-blob-scan", f.full_blob_scan, "Search every history blob in full (no delta reuse)")->group("");
+  command->add_option("-j,--threads", f.config.threads, "Worker threads (default: all cores)")->check(CLI::Range(1u, 1024u));
+  command->add_option("-c,--config", f.config.config_path,
+                      "Rule/allow-list config (sprawl or gitleaks TOML; default: .sprawl.toml in the scan root)");
+  command->add_option("--max-file-size", f.config.max_file_size, "Skip files larger than BYTES (default: 26214400 = 25 MiB)")
       ->check(CLI::Range(std::uint64_t{1}, (std::uint64_t{1} << 32) - 1));
-  scan->add_flag("--show-secrets", config.show_secrets, "Print secrets in full (redacted by default)");
-  scan->add_option("--exit-code", config.findings_exit_code, "Exit code when findings are reported (default: 1)")
+  command->add_option("--progress", f.progress, "Progress on stderr: auto (a terminal, after 1 s), always or never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+  command->add_option("--progress-after-ms", f.config.progress_after_ms, "Delay before progress is shown")->group("");
+}
+
+void add_scan_command(CLI::App& app, ScanFlags& f) {
+  auto* scan = app.add_subcommand("scan", "Scan files, directories, git repositories (whole history) or standard input ('-')");
+  add_scan_inputs(scan, f);
+  scan->add_option("-f,--format", f.formats,
+                   "Report format: human, json, jsonl or sarif; repeat it to write several reports, each paired "
+                   "in order with an --output")
+      ->check(CLI::IsMember({"human", "json", "jsonl", "sarif"}))
+      ->allow_extra_args(false);  // one value per --format: what follows is a path
+  scan->add_option("-o,--output", f.outputs, "Write the report to FILE ('-': standard output); repeatable, see --format")
+      ->allow_extra_args(false);
+  scan->add_option("--baseline", f.config.baseline_path,
+                   "Only findings not recorded in FILE count (a sprawl baseline or a gitleaks JSON report)");
+  scan->add_option("--fail-on", f.config.fail_on,
+                   "Fail (exit code) only for findings of at least this severity: critical, high, medium, low, info")
+      ->check(CLI::IsMember({"critical", "high", "medium", "low", "info"}));
+  scan->add_flag("--show-suppressed", f.config.show_suppressed,
+                 "Also list suppressed findings (allow-lists, ignore comments and files, baseline) with the reason");
+  scan->add_flag("--show-secrets", f.config.show_secrets, "Print secrets in full (redacted by default)");
+  scan->add_option("--exit-code", f.config.findings_exit_code, "Exit code when findings are reported (default: 1)")
       ->check(CLI::Range(0, 255));
-  scan->add_option("--color", color, "Colour: auto, always or never")
-      ->check(CLI::IsMember({"auto", "always", "never"}));
-  scan->add_option("--progress", progress, "Progress on stderr: auto (a terminal, after 1 s), always or never")
-      ->check(CLI::IsMember({"auto", "always", "never"}));
-  scan->add_option("--progress-after-ms", config.progress_after_ms, "Delay before progress is shown")->group("");
+  scan->add_option("--color", f.color, "Colour: auto, always or never")->check(CLI::IsMember({"auto", "always", "never"}));
+}
+
+void add_baseline_command(CLI::App& app, ScanFlags& f, std::string& baseline_output) {
+  auto* baseline = app.add_subcommand("baseline", "Record the current findings so that a CI gate fails only on new ones");
+  baseline->require_subcommand(1);
+  auto* create = baseline->add_subcommand("create", "Scan like `sprawl scan` and write every finding's fingerprint to FILE");
+  add_scan_inputs(create, f);
+  create->add_option("-o,--output", baseline_output, "The baseline file to write (e.g. .sprawl-baseline.json)")
+      ->required();
 }
 
 void add_rules_command(CLI::App& app, sprawl::RulesOptions& options) {
@@ -62,17 +87,69 @@ void add_rules_command(CLI::App& app, sprawl::RulesOptions& options) {
   check->add_option("-c,--config", options.config_path, "Also check the rules of this config");
 }
 
+sprawl::OutputFormat output_format(const std::string& name) {
+  if (name == "json") return sprawl::OutputFormat::json;
+  if (name == "jsonl") return sprawl::OutputFormat::jsonl;
+  if (name == "sarif") return sprawl::OutputFormat::sarif;
+  return sprawl::OutputFormat::human;
+}
+
+// Turns the flags into the scan's configuration; false (after printing why) on a usage error.
+bool finish_scan_config(ScanFlags& f) {
+  sprawl::ScanConfig& config = f.config;
+  if (config.inputs.empty()) config.inputs.push_back(".");
+  if (f.staged) config.git_scope = sprawl::GitScope::staged;
+  if (!f.since.empty() || !f.range.empty()) {
+    config.git_scope = sprawl::GitScope::range;
+    config.git_range = f.range.empty() ? f.since + "..HEAD" : f.range;
+    if (!f.range.empty() && f.range.find("..") == std::string::npos) {
+      sprawl::print_error("--range needs the form A..B (got '" + f.range + "')");
+      return false;
+    }
+  }
+  config.git_history = !f.no_history;
+  config.git_unreachable = !f.no_unreachable;
+  config.git_worktree = !f.no_worktree;
+  config.git_delta_reuse = !f.full_blob_scan;
+  config.color = f.color == "always"  ? sprawl::ColorMode::always
+                 : f.color == "never" ? sprawl::ColorMode::never
+                                      : sprawl::ColorMode::automatic;
+  config.progress_mode = f.progress == "always"  ? sprawl::ProgressMode::always
+                         : f.progress == "never" ? sprawl::ProgressMode::never
+                                                 : sprawl::ProgressMode::automatic;
+  // --format/--output pairs, in order; a format without an output goes to standard output.
+  if (f.formats.empty()) f.formats.push_back("human");
+  if (f.outputs.size() > f.formats.size()) {
+    sprawl::print_error("more --output than --format options: give a --format for each --output");
+    return false;
+  }
+  int to_stdout = 0;
+  for (std::size_t i = 0; i < f.formats.size(); ++i) {
+    std::string path = i < f.outputs.size() ? f.outputs[i] : "";
+    if (path == "-") path.clear();
+    to_stdout += path.empty();
+    config.outputs.push_back({output_format(f.formats[i]), path});
+  }
+  if (to_stdout > 1) {
+    sprawl::print_error("two reports would go to standard output: give each --format its own --output");
+    return false;
+  }
+  config.format = config.outputs.front().format;
+  config.output_path = config.outputs.front().path;
+  return true;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"sprawl: find leaked credentials and the non-human identities they belong to"};
   app.set_version_flag("--version", std::string("sprawl ") + SPRAWL_VERSION + " (Hyperscan " + hs_version() + ")");
   app.require_subcommand(1);
-  sprawl::ScanConfig config;
-  std::string format = "human", color = "auto", progress = "auto";
+  ScanFlags scan_flags, baseline_flags;
+  std::string baseline_output;
   sprawl::RulesOptions rules_options;
-  GitOptions git;
-  add_scan_command(app, config, git, format, color, progress);
+  add_scan_command(app, scan_flags);
+  add_baseline_command(app, baseline_flags, baseline_output);
   add_rules_command(app, rules_options);
   try {
     app.parse(argc, argv);
@@ -87,30 +164,12 @@ int main(int argc, char** argv) {
     return sprawl::kExitError;
   }
   if (app.got_subcommand("scan")) {
-    if (config.inputs.empty()) config.inputs.push_back(".");
-    if (git.staged) config.git_scope = sprawl::GitScope::staged;
-    if (!git.since.empty() || !git.range.empty()) {
-      config.git_scope = sprawl::GitScope::range;
-      config.git_range = git.range.empty() ? git.since + "..HEAD" : git.range;
-      if (!git.range.empty() && git.range.find("..") == std::string::npos) {
-        std::fprintf(stderr, "sprawl: error: --range needs the form A..B (got '%s')\n", git.range.c_str());
-        return sprawl::kExitError;
-      }
-    }
-    config.git_history = !git.no_history;
-    config.git_unreachable = !git.no_unreachable;
-    config.git_worktree = !git.no_worktree;
-    config.git_delta_reuse = !git.full_blob_scan;
-    config.format = format == "json"    ? sprawl::OutputFormat::json
-                    : format == "jsonl" ? sprawl::OutputFormat::jsonl
-                                        : sprawl::OutputFormat::human;
-    config.color = color == "always"  ? sprawl::ColorMode::always
-                   : color == "never" ? sprawl::ColorMode::never
-                                      : sprawl::ColorMode::automatic;
-    config.progress_mode = progress == "always"  ? sprawl::ProgressMode::always
-                           : progress == "never" ? sprawl::ProgressMode::never
-                                                 : sprawl::ProgressMode::automatic;
-    return sprawl::run_scan_command(config);
+    if (!finish_scan_config(scan_flags)) return sprawl::kExitError;
+    return sprawl::run_scan_command(scan_flags.config);
+  }
+  if (app.got_subcommand("baseline")) {
+    if (!finish_scan_config(baseline_flags)) return sprawl::kExitError;
+    return sprawl::run_baseline_create(baseline_flags.config, baseline_output);
   }
   const auto* rules = app.get_subcommand("rules");
   if (rules->got_subcommand("list")) return sprawl::run_rules_list(rules_options);

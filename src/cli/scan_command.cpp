@@ -1,17 +1,26 @@
-// `sprawl scan`: resolve the configuration, build the engine, run the pipeline, write the
-// report, and turn the outcome into an exit code.
+// `sprawl scan` and `sprawl baseline create`: resolve the configuration, build the engine, run
+// the pipeline, apply the baseline and ignore files, write every report, and turn the outcome
+// into an exit code.
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <algorithm>
 #include <memory>
 #include <mutex>
+#include <optional>
 
 #include <fmt/format.h>
 
 #include "src/cli/commands.h"
 #include "src/pipeline/scan_engine.h"
 #include "src/pipeline/scan_pipeline.h"
+#include "src/pipeline/suppressions.h"
+#include "src/report/gate_summary.h"
 #include "src/report/report.h"
+#include "src/report/sarif_report.h"
 #include "src/source/git/repository.h"
 
 namespace sprawl {
@@ -27,25 +36,25 @@ bool is_file(const std::string& path) {
   return ::stat(path.c_str(), &info) == 0 && S_ISREG(info.st_mode);
 }
 
-// --config, else .sprawl.toml in the first directory scanned (for --staged/--since/--range: at
-// the root of the repository's work tree), else in the current directory.
-std::string find_config(const ScanConfig& config) {
-  if (!config.config_path.empty()) return config.config_path;
+// Where the scan's own files live (.sprawl.toml, .sprawlignore, .gitleaksignore): the work
+// tree's root for --staged/--since/--range, else the first directory scanned, else the
+// current directory.
+std::string scan_root(const ScanConfig& config) {
   if (config.git_scope != GitScope::history && !config.inputs.empty()) {
-    if (auto repo = git::Repository::discover(config.inputs.front()); repo && !(*repo)->workdir().empty()) {
-      const std::string candidate = (*repo)->workdir() + "/.sprawl.toml";
-      return is_file(candidate) ? candidate : std::string{};
-    }
+    if (auto repo = git::Repository::discover(config.inputs.front()); repo && !(*repo)->workdir().empty())
+      return (*repo)->workdir();
   }
-  for (const auto& input : config.inputs) {
-    if (is_directory(input)) {
-      const std::string candidate = input + "/.sprawl.toml";
-      return is_file(candidate) ? candidate : std::string{};
-    }
-  }
-  return is_file(".sprawl.toml") ? ".sprawl.toml" : std::string{};
+  for (const auto& input : config.inputs)
+    if (is_directory(input)) return input;
+  return ".";
 }
 
+// --config, else .sprawl.toml in the scan root.
+std::string find_config(const ScanConfig& config, const std::string& root) {
+  if (!config.config_path.empty()) return config.config_path;
+  const std::string candidate = root + "/.sprawl.toml";
+  return is_file(candidate) ? candidate : std::string{};
+}
 ScanCallbacks make_callbacks(const ScanConfig& config, std::mutex& stderr_mutex, bool& progress_shown) {
   ScanCallbacks callbacks;
   callbacks.diagnostic = [&stderr_mutex, &progress_shown](const InputDiagnostic& d) {
@@ -68,11 +77,76 @@ ScanCallbacks make_callbacks(const ScanConfig& config, std::mutex& stderr_mutex,
   return callbacks;
 }
 
-bool use_color(const ScanConfig& config) {
+bool use_color(const ScanConfig& config, const OutputTarget& target) {
   if (config.color != ColorMode::automatic) return config.color == ColorMode::always;
-  if (!config.output_path.empty()) return false;
+  if (!target.path.empty()) return false;
   const char* no_color = std::getenv("NO_COLOR");
   return ::isatty(STDOUT_FILENO) && !(no_color && *no_color);
+}
+
+std::string render_report(OutputFormat format, const ScanOutcome& outcome, const ReportOptions& options) {
+  switch (format) {
+    case OutputFormat::json:
+      return render_json(outcome, options);
+    case OutputFormat::jsonl:
+      return render_jsonl(outcome, options);
+    case OutputFormat::sarif:
+      return render_sarif(outcome, options);
+    case OutputFormat::human:
+      break;
+  }
+  return render_human(outcome, options);
+}
+
+// Writes `text` to `path` (empty: standard output); false after printing why.
+bool write_output(const std::string& path, const std::string& text) {
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(nullptr, std::fclose);
+  std::FILE* out = stdout;
+  if (!path.empty()) {
+    file.reset(std::fopen(path.c_str(), "wb"));
+    if (!file) {
+      print_error(fmt::format("{}: cannot write output: {}", path, std::strerror(errno)));
+      return false;
+    }
+    out = file.get();
+  }
+  if (std::fwrite(text.data(), 1, text.size(), out) != text.size() || std::fflush(out) != 0) {
+    print_error(fmt::format("{}: cannot write output", path.empty() ? "stdout" : path));
+    return false;
+  }
+  return true;
+}
+
+/// A finished scan; its findings point into the engine's rules, so both live together.
+struct CompletedScan {
+  std::unique_ptr<ScanEngine> engine;
+  ScanOutcome outcome;
+};
+
+// Scans as the configuration says and applies the baseline and ignore files; nullopt (after
+// printing why) when the configuration or those files are unusable.
+std::optional<CompletedScan> scan_with_suppressions(const ScanConfig& config) {
+  const std::string root = scan_root(config);
+  auto engine = load_scan_engine(find_config(config, root));
+  if (!engine) {
+    print_error(engine.error().message);
+    return std::nullopt;
+  }
+  for (const auto& rejected : (*engine)->database().rejected())
+    std::fprintf(stderr, "sprawl: warning: rule '%s' disabled: %s\n", rejected.rule_id.c_str(),
+                 rejected.reason.c_str());
+  auto suppressions = load_suppressions(config.baseline_path, root);
+  if (!suppressions) {
+    print_error(suppressions.error().message);
+    return std::nullopt;
+  }
+  std::mutex stderr_mutex;
+  bool progress_shown = false;
+  CompletedScan scan{std::move(*engine), {}};
+  scan.outcome = run_scan(config, *scan.engine, make_callbacks(config, stderr_mutex, progress_shown));
+  if (progress_shown) std::fputs("\r\033[K", stderr);
+  apply_suppressions(*suppressions, scan.outcome);
+  return scan;
 }
 
 }  // namespace
@@ -80,43 +154,46 @@ bool use_color(const ScanConfig& config) {
 void print_error(const std::string& message) { std::fprintf(stderr, "sprawl: error: %s\n", message.c_str()); }
 
 int run_scan_command(const ScanConfig& config) {
-  auto engine = load_scan_engine(find_config(config));
-  if (!engine) {
-    print_error(engine.error().message);
-    return kExitError;
-  }
-  for (const auto& rejected : (*engine)->database().rejected())
-    std::fprintf(stderr, "sprawl: warning: rule '%s' disabled: %s\n", rejected.rule_id.c_str(),
-                 rejected.reason.c_str());
-
-  std::FILE* out = stdout;
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(nullptr, std::fclose);
-  if (!config.output_path.empty()) {
-    file.reset(std::fopen(config.output_path.c_str(), "wb"));
-    if (!file) {
-      print_error(fmt::format("{}: cannot write output: {}", config.output_path, std::strerror(errno)));
+  // Every output file is opened before the scan, so a typo costs no scan time.
+  for (const auto& target : config.outputs) {
+    if (target.path.empty()) continue;
+    std::FILE* probe = std::fopen(target.path.c_str(), "ab");
+    if (!probe) {
+      print_error(fmt::format("{}: cannot write output: {}", target.path, std::strerror(errno)));
       return kExitError;
     }
-    out = file.get();
+    std::fclose(probe);
   }
+  const std::optional<CompletedScan> scan = scan_with_suppressions(config);
+  if (!scan) return kExitError;
+  const ScanOutcome* outcome = &scan->outcome;
 
-  std::mutex stderr_mutex;
-  bool progress_shown = false;
-  const ScanOutcome outcome = run_scan(config, **engine, make_callbacks(config, stderr_mutex, progress_shown));
-  if (progress_shown) std::fputs("\r\033[K", stderr);
-
-  const ReportOptions options{config.show_secrets, use_color(config)};
-  const std::string report = config.format == OutputFormat::json    ? render_json(outcome, options)
-                             : config.format == OutputFormat::jsonl ? render_jsonl(outcome, options)
-                                                                    : render_human(outcome, options);
-  if (std::fwrite(report.data(), 1, report.size(), out) != report.size() || std::fflush(out) != 0) {
-    print_error(fmt::format("{}: cannot write output", config.output_path.empty() ? "stdout" : config.output_path));
-    return kExitError;
+  bool human_on_stdout = false;
+  for (const auto& target : config.outputs) {
+    const ReportOptions options{config.show_secrets, use_color(config, target), config.show_suppressed};
+    if (!write_output(target.path, render_report(target.format, *outcome, options))) return kExitError;
+    human_on_stdout = human_on_stdout || (target.format == OutputFormat::human && target.path.empty());
   }
-  if (!config.output_path.empty() && config.format != OutputFormat::human)
-    std::fprintf(stderr, "sprawl: %s\n", summary_line(outcome).c_str());
-  if (!outcome.findings.empty()) return config.findings_exit_code;
-  return outcome.errors.empty() ? kExitClean : kExitError;
+  // The human report ends with the summary line; everywhere else the gate summary goes to stderr.
+  const std::string summary = gate_summary(*outcome, config.fail_on);
+  if (!human_on_stdout || !config.fail_on.empty()) std::fputs(summary.c_str(), stderr);
+
+  const bool gate_fails = std::any_of(outcome->findings.begin(), outcome->findings.end(),
+                                      [&](const Finding& f) { return fails_gate(f, config.fail_on); });
+  if (gate_fails) return config.findings_exit_code;
+  return outcome->errors.empty() ? kExitClean : kExitError;  // findings below --fail-on do not fail
+}
+
+int run_baseline_create(const ScanConfig& config, const std::string& output) {
+  ScanConfig scan = config;
+  scan.baseline_path.clear();  // a new baseline records everything found now
+  const std::optional<CompletedScan> completed = scan_with_suppressions(scan);
+  if (!completed) return kExitError;
+  const ScanOutcome* outcome = &completed->outcome;
+  if (!write_output(output, render_baseline(*outcome))) return kExitError;
+  std::fprintf(stderr, "sprawl: baseline %s: %zu finding%s recorded\n", output.c_str(), outcome->findings.size(),
+               outcome->findings.size() == 1 ? "" : "s");
+  return outcome->errors.empty() ? kExitClean : kExitError;
 }
 
 }  // namespace sprawl

@@ -46,7 +46,7 @@ std::string gate_summary(const ScanOutcome& outcome, const std::string& fail_on)
     if (it == by_severity.end()) continue;
     severities += fmt::format("{}{} {}", severities.empty() ? "" : ", ", it->second, to_string(sev));
   }
-  std::string out = fmt::format("sprawl: {} new finding{}{} in {} file{} ({}) in {:.2f} s", outcome.findings.size(),
+  std::string out = fmt::format("sprawl: {} finding{}{} in {} file{} ({}) in {:.2f} s", outcome.findings.size(),
                                 outcome.findings.size() == 1 ? "" : "s",
                                 severities.empty() ? "" : " (" + severities + ")", s.files_scanned,
                                 s.files_scanned == 1 ? "" : "s", human_bytes(s.bytes_scanned), s.seconds);
