@@ -5,6 +5,7 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -204,6 +205,35 @@ TEST_CASE("sarif of a clean scan with an unreadable input validates and reports 
   CHECK(bool(invocation["executionSuccessful"]) == false);
   CHECK(str(invocation["toolExecutionNotifications"].at(0)["message"]["text"]).find("missing-input") !=
         std::string::npos);
+}
+
+TEST_CASE("sarif scan with --show-suppressed lists inline and ignore-file suppressions and validates", "[cli][sarif]") {
+  TempDir tree;
+  const std::vector<std::string> secrets{fake_github_pat(41), fake_github_pat(42), fake_github_pat(43)};
+  tree.write("app.py", "token = '" + secrets[0] + "'\n");
+  tree.write("test.py", "token = '" + secrets[1] + "'  # sprawl:allow\n");
+  tree.write("vendor/lib.py", "token = '" + secrets[2] + "'\n");
+  tree.write(".sprawlignore", "vendor/\n");
+  TempDir reports;
+  const std::string out = reports / "suppressed.sarif";
+  const CliResult result = run_sprawl({"scan", ".", "--format", "sarif", "--show-suppressed", "-o", out}, tree.path());
+  INFO("stderr: " << result.err);
+  REQUIRE(result.exit_code == 1);
+  validate_sarif(out, secrets);
+
+  simdjson::dom::parser parser;
+  const std::vector<element> results = results_of(parser.parse(read_text(out)));
+  REQUIRE(results.size() == 3);
+  CHECK(results[0]["suppressions"].error() == simdjson::NO_SUCH_FIELD);
+  std::vector<std::string> kinds;
+  for (std::size_t i = 1; i < results.size(); ++i) {
+    const element suppression = results[i]["suppressions"].at(0);
+    kinds.push_back(str(suppression["kind"]) + " " + str(suppression["justification"]));
+  }
+  std::sort(kinds.begin(), kinds.end());
+  REQUIRE(kinds.size() == 2);
+  CHECK(kinds[0].rfind("external .sprawlignore:1", 0) == 0);
+  CHECK(kinds[1] == "inSource inline sprawl:allow");
 }
 
 TEST_CASE("sarif with suppressed results validates, with their suppressions", "[cli][sarif]") {
