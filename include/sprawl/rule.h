@@ -36,12 +36,16 @@ struct Rule {
   std::string prefilter;
   int secret_group = -1;  ///< -1: first group if any, else the whole match
   std::vector<std::string> keywords;
+  /// gitleaks keyword gate: the rule applies only to a blob containing one of `keywords`
+  /// (ignoring ASCII case). Set for rules from a user config; built-in rules are not gated.
+  bool keywords_required = false;
   double entropy = 0.0;  ///< minimum Shannon entropy of the secret
   std::string provider = "generic";
   std::string nhi_type = "api_key";
   Severity severity = Severity::medium;
   Confidence confidence = Confidence::medium;
-  std::string path_regex;  ///< gitleaks `path`: the rule applies only to matching paths
+  std::string path_regex;  ///< gitleaks `path`: the rule applies only to matching paths; with no
+                           ///< `regex`, a matching file is itself the finding (a path-only rule)
   std::vector<std::string> tags;
   std::vector<std::string> examples;
   std::vector<std::string> negative_examples;

@@ -19,6 +19,7 @@ int on_hit(unsigned int id, unsigned long long /*from*/, unsigned long long to, 
 
 Result<Matcher> Matcher::create(const RuleDatabase& database) {
   Matcher matcher(database);
+  if (database.hyperscan() == nullptr) return matcher;  // only path-only rules
   if (hs_alloc_scratch(database.hyperscan(), &matcher.m_scratch) != HS_SUCCESS)
     return Error{"cannot allocate Hyperscan scratch space"};
   return matcher;
@@ -34,8 +35,25 @@ Matcher::~Matcher() { hs_free_scratch(m_scratch); }
 void Matcher::scan(std::string_view text, bool binary, std::vector<Match>& out) {
   m_hits.clear();
   if (text.empty()) return;
-  hs_scan(m_database->hyperscan(), text.data(), static_cast<unsigned>(text.size()), 0, m_scratch, on_hit, &m_hits);
+  if (m_scratch)
+    hs_scan(m_database->hyperscan(), text.data(), static_cast<unsigned>(text.size()), 0, m_scratch, on_hit, &m_hits);
   confirm_hits(text, binary, out);
+  confirm_re2_only(text, binary, out);
+}
+
+// Rules Hyperscan cannot compile: RE2 searches the whole text when it holds one of their
+// keywords (as gitleaks does for every rule). Whole texts also for delta rescans, whose windows
+// might not include the keyword.
+void Matcher::confirm_re2_only(std::string_view text, bool binary, std::vector<Match>& out) {
+  const auto& rules = m_database->rules();
+  for (const std::uint32_t index : m_database->re2_only_rules()) {
+    const CompiledRule& rule = rules[index];
+    if (binary && rule.rule->confidence == Confidence::low) continue;
+    if (std::none_of(rule.keywords.begin(), rule.keywords.end(),
+                     [&](const CaselessLiteral& k) { return k.found_in(text); }))
+      continue;
+    confirm(text, index, nullptr, nullptr, 0, text.size(), out);
+  }
 }
 
 void Matcher::scan_windows(std::string_view text, const std::vector<std::pair<std::size_t, std::size_t>>& windows,
@@ -43,13 +61,14 @@ void Matcher::scan_windows(std::string_view text, const std::vector<std::pair<st
   m_hits.clear();
   std::vector<Hit> window_hits;
   for (const auto& [start, end] : windows) {
-    if (start >= end || end > text.size()) continue;
+    if (start >= end || end > text.size() || m_scratch == nullptr) continue;
     window_hits.clear();
     hs_scan(m_database->hyperscan(), text.data() + start, static_cast<unsigned>(end - start), 0, m_scratch, on_hit,
             &window_hits);
     for (const Hit& hit : window_hits) m_hits.push_back({hit.rule, hit.end + start});
   }
   confirm_hits(text, false, out);
+  confirm_re2_only(text, false, out);
 }
 
 void Matcher::confirm_hits(std::string_view text, bool binary, std::vector<Match>& out) {

@@ -41,6 +41,7 @@ class Matcher {
  private:
   explicit Matcher(const RuleDatabase& database) : m_database(&database) {}
   void confirm_hits(std::string_view text, bool binary, std::vector<Match>& out);
+  void confirm_re2_only(std::string_view text, bool binary, std::vector<Match>& out);
   void confirm(std::string_view text, std::uint32_t rule_index, const Hit* first, const Hit* last,
                std::size_t window_start, std::size_t window_end, std::vector<Match>& out);
 

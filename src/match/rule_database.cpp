@@ -2,6 +2,7 @@
 #include "src/match/rule_database.h"
 
 #include <unistd.h>
+#include <algorithm>
 #include <climits>
 #include <cstdio>
 #include <cstdlib>
@@ -17,7 +18,7 @@
 namespace sprawl {
 namespace {
 
-constexpr std::string_view kCacheMagic = "sprawl-hsdb-2\n";
+constexpr std::string_view kCacheMagic = "sprawl-hsdb-3\n";
 
 // The confirm window of a rule: the longest match of its RE2 regex, as Hyperscan's analysis
 // sees it (exactly, or else in prefilter mode), capped; 16 KiB when unbounded or unknown.
@@ -70,7 +71,8 @@ Result<std::unique_ptr<RuleDatabase>> RuleDatabase::build(std::vector<Rule> rule
   hs_populate_platform(&platform);
   key.append(reinterpret_cast<const char*>(&platform), sizeof platform);
   for (const auto& rule : db->m_rules)
-    key += rule.regex + '\0' + rule.prefilter + '\0' + std::to_string(rule.secret_group) + '\0';
+    key +=
+        rule.regex + '\0' + rule.prefilter + '\0' + std::to_string(rule.secret_group) + '\0' + rule.path_regex + '\0';
   db->m_digest = sha256_hex(key).substr(0, 24);
 
   // A cache entry is only ever written for a rule set that compiled without rejections, so a
@@ -80,15 +82,36 @@ Result<std::unique_ptr<RuleDatabase>> RuleDatabase::build(std::vector<Rule> rule
   std::error_code ignored;
   const bool cached = !cache_path.empty() && std::filesystem::exists(cache_path, ignored);
   db->prepare_rules(!cached);
-  if (cached && db->load_cache(cache_path)) return db;
+  if (cached && db->load_cache(cache_path)) {
+    db->index_rules();
+    return db;
+  }
   if (cached) db->prepare_rules(true);  // the entry was unusable: validate before compiling
   if (db->m_compiled.empty()) return Error{"no usable rules"};
   if (auto status = db->compile_hyperscan(); !status) return status.error();
-  if (!cache_path.empty() && db->m_rejected.empty()) db->store_cache(cache_path);
+  if (!cache_path.empty() && db->m_rejected.empty() && db->m_database) db->store_cache(cache_path);
+  db->index_rules();
   return db;
 }
 
 RuleDatabase::~RuleDatabase() { hs_free_database(m_database); }
+
+// Once the set of compiled rules is final: which are path-only, and the keyword gate.
+void RuleDatabase::index_rules() {
+  m_path_only.clear();
+  m_re2_only.clear();
+  std::vector<const Rule*> rules;
+  for (std::uint32_t i = 0; i < m_compiled.size(); ++i) {
+    if (m_compiled[i].path_only()) m_path_only.push_back(i);
+    if (m_compiled[i].re2_only) {
+      m_re2_only.push_back(i);
+      m_compiled[i].keywords.clear();
+      for (const auto& keyword : m_compiled[i].rule->keywords) m_compiled[i].keywords.emplace_back(keyword);
+    }
+    rules.push_back(m_compiled[i].rule);
+  }
+  m_keyword_gate = KeywordGate(rules);
+}
 
 // Builds the per-rule confirm state. With `validate_regexes`, each RE2 program is compiled now
 // and rules it rejects are left out; otherwise compilation waits for the rule's first hit.
@@ -100,7 +123,7 @@ void RuleDatabase::prepare_rules(bool validate_regexes) {
     compiled.rule = &rule;
     compiled.regex = std::make_unique<LazyRegex>(rule.regex);
     compiled.secret_group = rule.secret_group;
-    if (validate_regexes) {
+    if (validate_regexes && !compiled.path_only()) {
       const RE2& regex = compiled.regex->get();
       if (!regex.ok()) {
         m_rejected.push_back({rule.id, "RE2 cannot compile the regex: " + regex.error()});
@@ -123,17 +146,20 @@ void RuleDatabase::prepare_rules(bool validate_regexes) {
   }
 }
 
-// Compiles every rule into one database. A pattern Hyperscan rejects is retried with
-// HS_FLAG_PREFILTER (RE2 then decides); one rejected even so is left out and reported.
+// Compiles every rule with a regex into one database (pattern ids are rule indices). A pattern
+// Hyperscan rejects is retried with HS_FLAG_PREFILTER (RE2 then decides); one rejected even so
+// is left out and reported.
 Status RuleDatabase::compile_hyperscan() {
   for (;;) {
     std::vector<const char*> patterns;
     std::vector<unsigned> flags, ids;
     for (unsigned i = 0; i < m_compiled.size(); ++i) {
+      if (m_compiled[i].path_only() || m_compiled[i].re2_only) continue;
       patterns.push_back(hyperscan_pattern(*m_compiled[i].rule));
       flags.push_back(m_compiled[i].hs_prefilter_mode ? HS_FLAG_PREFILTER : 0);
       ids.push_back(i);
     }
+    if (patterns.empty()) return Ok{};  // only path-only rules: no content to match
     hs_compile_error_t* error = nullptr;
     hs_database_t* database = nullptr;
     const hs_error_t rc =
@@ -143,21 +169,28 @@ Status RuleDatabase::compile_hyperscan() {
       m_database = database;
       break;
     }
-    const int bad = error ? error->expression : -1;
+    const int position = error ? error->expression : -1;
     const std::string message = error && error->message ? error->message : "unknown error";
     hs_free_compile_error(error);
-    if (bad < 0 || static_cast<std::size_t>(bad) >= m_compiled.size())
+    if (position < 0 || static_cast<std::size_t>(position) >= ids.size())
       return Error{"Hyperscan cannot compile the rule database: " + message};
+    const unsigned bad = ids[static_cast<std::size_t>(position)];
     auto& compiled = m_compiled[static_cast<std::size_t>(bad)];
     if (!compiled.hs_prefilter_mode) {
       compiled.hs_prefilter_mode = true;
+      continue;
+    }
+    const auto& keywords = compiled.rule->keywords;
+    if (!keywords.empty() && std::none_of(keywords.begin(), keywords.end(), [](const auto& k) { return k.empty(); })) {
+      compiled.re2_only = true;  // RE2 alone, on blobs holding a keyword
       continue;
     }
     m_rejected.push_back({compiled.rule->id, "Hyperscan cannot compile the regex: " + message});
     m_compiled.erase(m_compiled.begin() + bad);
     if (m_compiled.empty()) return Error{"no usable rules"};
   }
-  for (auto& compiled : m_compiled) compiled.max_width = confirm_window(compiled.rule->regex.c_str());
+  for (auto& compiled : m_compiled)
+    if (!compiled.path_only() && !compiled.re2_only) compiled.max_width = confirm_window(compiled.rule->regex.c_str());
   return Ok{};
 }
 
@@ -174,9 +207,10 @@ bool RuleDatabase::load_cache(const std::string& path) {
   std::size_t count = 0;
   if (!(header >> count) || count != m_compiled.size()) return false;
   for (auto& compiled : m_compiled) {
-    int prefilter = 0;
-    if (!(header >> compiled.max_width >> prefilter)) return false;
-    compiled.hs_prefilter_mode = prefilter != 0;
+    int mode = 0;  // 0: exact, 1: Hyperscan prefilter, 2: RE2 only
+    if (!(header >> compiled.max_width >> mode)) return false;
+    compiled.hs_prefilter_mode = mode != 0;
+    compiled.re2_only = mode == 2;
   }
   header.get();  // the newline after the last entry
   const std::size_t offset = kCacheMagic.size() + static_cast<std::size_t>(header.tellg());
@@ -195,7 +229,7 @@ void RuleDatabase::store_cache(const std::string& path) const {
   std::string header(kCacheMagic);
   header += std::to_string(m_compiled.size()) + '\n';
   for (const auto& compiled : m_compiled)
-    header += fmt::format("{} {}\n", compiled.max_width, compiled.hs_prefilter_mode ? 1 : 0);
+    header += fmt::format("{} {}\n", compiled.max_width, compiled.re2_only ? 2 : compiled.hs_prefilter_mode ? 1 : 0);
   std::error_code ignored;
   std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ignored);
   // Written under a unique name and renamed, so that concurrent scans never see half a file.

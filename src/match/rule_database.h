@@ -13,6 +13,7 @@
 
 #include "sprawl/result.h"
 #include "sprawl/rule.h"
+#include "src/match/keyword_gate.h"
 
 namespace sprawl {
 
@@ -44,6 +45,13 @@ struct CompiledRule {
   int secret_group = -1;            ///< -1: first participating group (whole match if none)
   std::size_t max_width = 0;        ///< longest possible match (bounded by the confirm window)
   bool hs_prefilter_mode = false;   ///< compiled with HS_FLAG_PREFILTER (unlike Rule::prefilter): RE2 decides
+  /// A gitleaks path-only rule (a `path` and no `regex`): not in the Hyperscan database; a file
+  /// whose path matches is itself the finding.
+  bool path_only() const { return rule->regex.empty(); }
+  /// Hyperscan rejects the regex even as a prefilter, but the rule has keywords: it is left out
+  /// of the database, and RE2 searches whole blobs that contain one of its keywords.
+  bool re2_only = false;
+  std::vector<CaselessLiteral> keywords;  ///< for re2_only rules
 };
 
 /// A rule that could not be compiled, and why.
@@ -68,9 +76,16 @@ class RuleDatabase {
   RuleDatabase(const RuleDatabase&) = delete;
   RuleDatabase& operator=(const RuleDatabase&) = delete;
 
+  /// Null when every rule is path-only (then there is nothing to scan content for).
   const hs_database_t* hyperscan() const { return m_database; }
   const std::vector<CompiledRule>& rules() const { return m_compiled; }
   const std::vector<RejectedRule>& rejected() const { return m_rejected; }
+  /// Indices into rules() of the rules RE2 runs alone (see CompiledRule::re2_only).
+  const std::vector<std::uint32_t>& re2_only_rules() const { return m_re2_only; }
+  /// Indices into rules() of the path-only rules.
+  const std::vector<std::uint32_t>& path_only_rules() const { return m_path_only; }
+  /// The gitleaks keyword gate of the rules that require keywords.
+  const KeywordGate& keyword_gate() const { return m_keyword_gate; }
   /// Hex digest of the rule set (patterns and compile flags); names the cache entry.
   const std::string& digest() const { return m_digest; }
   bool loaded_from_cache() const { return m_from_cache; }
@@ -80,11 +95,14 @@ class RuleDatabase {
   void prepare_rules(bool validate_regexes);
   Status compile_hyperscan();
   bool load_cache(const std::string& path);
+  void index_rules();
   void store_cache(const std::string& path) const;
 
   std::vector<Rule> m_rules;
   std::vector<CompiledRule> m_compiled;
   std::vector<RejectedRule> m_rejected;
+  std::vector<std::uint32_t> m_path_only, m_re2_only;
+  KeywordGate m_keyword_gate;
   hs_database_t* m_database = nullptr;
   std::string m_digest;
   bool m_from_cache = false;

@@ -157,6 +157,9 @@ BlobScan BlobScanner::scan(std::string_view bytes, const DeltaSource* delta, Del
                 [](const Match& a, const Match& b) { return a.match_start < b.match_start; });
     }
   }
+  // gitleaks keywords: after the delta base was recorded, since a copied match may need a
+  // keyword that only this blob holds.
+  m_engine->database().keyword_gate().filter(decoded.text, m_matches);
   std::sort(m_matches.begin(), m_matches.end(), [](const Match& a, const Match& b) {
     return a.secret_start != b.secret_start ? a.secret_start < b.secret_start : a.rule_index < b.rule_index;
   });
@@ -224,6 +227,29 @@ void BlobScanner::findings_for(const BlobScan& scan, const Provenance& where, st
     finding.secret = match.secret;
     finding.fingerprint = finding_fingerprint(rule.rule->id, match.secret);
     finding.entropy = match.entropy;
+    finding.blob_id = scan.blob_id;
+    finding.encoding = scan.encoding;
+    out.push_back(std::move(finding));
+  }
+  if (!where.git) path_only_findings(scan, where, out, drops);
+}
+
+// gitleaks path-only rules: the file itself is the finding, with no secret; its fingerprint
+// hashes the rule id with the path. File scans only: history scans look at blobs with matches.
+void BlobScanner::path_only_findings(const BlobScan& scan, const Provenance& where, std::vector<Finding>& out,
+                                     DropCounts& drops) const {
+  const auto& rules = m_engine->database().rules();
+  for (const std::uint32_t index : m_engine->database().path_only_rules()) {
+    const CompiledRule& rule = rules[index];
+    if (!rule.path_regex || !RE2::PartialMatch(where.relative_path, *rule.path_regex)) continue;
+    Finding finding;
+    if (const std::string* list = m_engine->allowlists().allowing_list(index, where.relative_path, {})) {
+      ++drops.allowlist;
+      finding.suppressed = "allowlist: " + *list;
+    }
+    finding.rule = rule.rule;
+    finding.provenance = where;
+    finding.fingerprint = finding_fingerprint(rule.rule->id, where.relative_path);
     finding.blob_id = scan.blob_id;
     finding.encoding = scan.encoding;
     out.push_back(std::move(finding));

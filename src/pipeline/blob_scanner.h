@@ -75,7 +75,8 @@ class BlobScanner {
   /// Bytes Hyperscan actually read, over all scans (delta scans read less than their size).
   std::uint64_t bytes_searched() const { return m_bytes_searched; }
 
-  /// The findings of `scan` at one location, after path allow-lists and rule path filters.
+  /// The findings of `scan` at one location, after path allow-lists and rule path filters, and
+  /// (for files, not git history) those of path-only rules whose path matches.
   void findings_for(const BlobScan& scan, const Provenance& where, std::vector<Finding>& out, DropCounts& drops) const;
 
  private:
@@ -84,6 +85,8 @@ class BlobScanner {
   std::size_t m_binary_cap;
   bool m_resolve_overlaps;
   void match_delta(std::string_view text, const DeltaSource& delta);
+  void path_only_findings(const BlobScan& scan, const Provenance& where, std::vector<Finding>& out,
+                          DropCounts& drops) const;
 
   std::string m_decoded;
   std::vector<Match> m_matches;

@@ -2,7 +2,9 @@
 #include "src/rules/config_loader.h"
 
 #include <cctype>
+#include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -99,8 +101,9 @@ Result<Rule> parse_rule(const toml::table& table, const std::string& source) {
   rule.regex = view["regex"].value_or(std::string{});
   rule.path_regex = view["path"].value_or(std::string{});
   rule.prefilter = view["prefilter"].value_or(std::string{});
-  if (rule.regex.empty() && rule.path_regex.empty()) return fail("no regex");
-  if (rule.regex.empty()) return fail("path-only rules are not supported yet");
+  // A rule with neither `regex` nor `path` may only amend a rule it extends (checked when the
+  // configs are merged, see validate_rules).
+  if (rule.regex.empty() && !rule.prefilter.empty()) return fail("a prefilter needs a regex");
   if (auto group = view["secretGroup"].value<int64_t>()) {
     if (*group < 0 || *group > 64) return fail("secretGroup out of range");
     rule.secret_group = static_cast<int>(*group);
@@ -138,12 +141,25 @@ Result<RuleConfig> parse_rule_config(std::string_view toml_text, const std::stri
   }
   RuleConfig config;
   const toml::node_view<const toml::node> view{root};
+  if (const auto* extend = view["extend"].as_table()) {
+    config.has_extend = true;
+    const toml::node_view<const toml::node> ext{*extend};
+    config.extend_use_default = ext["useDefault"].value_or(false);
+    config.extend_path = ext["path"].value_or(std::string{});
+    config.disabled_rules = string_array(ext["disabledRules"]);
+    if (config.extend_use_default && !config.extend_path.empty())
+      return Error{fmt::format("{}: [extend] sets both useDefault and path (gitleaks refuses this too)", source_name)};
+  } else if (view["extend"]) {
+    return Error{fmt::format("{}: 'extend' must be a table", source_name)};
+  }
   if (const auto* rules = view["rules"].as_array()) {
     for (const auto& item : *rules) {
       const auto* table = item.as_table();
       if (!table) return Error{fmt::format("{}: [[rules]] entries must be tables", source_name)};
       auto rule = parse_rule(*table, source_name);
       if (!rule) return Error{fmt::format("{}: {}", source_name, rule.error().message)};
+      if (rule->regex.empty() && rule->path_regex.empty() && !config.has_extend)
+        return Error{fmt::format("{}: rule '{}': no regex or path", source_name, rule->id)};
       config.rules.push_back(std::move(rule.value()));
     }
   } else if (view["rules"]) {
@@ -152,40 +168,103 @@ Result<RuleConfig> parse_rule_config(std::string_view toml_text, const std::stri
   auto lists = parse_allowlists(view["allowlist"], view["allowlists"]);
   if (!lists) return Error{fmt::format("{}: {}", source_name, lists.error().message)};
   config.allowlists = std::move(lists.value());
-  if (const auto* extend = view["extend"].as_table()) {
-    config.has_extend = true;
-    const toml::node_view<const toml::node> ext{*extend};
-    config.extend_use_default = ext["useDefault"].value_or(false);
-    config.disabled_rules = string_array(ext["disabledRules"]);
-    if (ext["path"]) return Error{fmt::format("{}: [extend] path is not supported yet", source_name)};
-  }
   return config;
 }
 
-Result<RuleConfig> load_rule_config_file(const std::string& path) {
+namespace {
+
+// gitleaks' own limit: a config may extend one that extends one more.
+constexpr int kMaxExtendDepth = 2;
+
+// gitleaks resolves `[extend] path` against the working directory; sprawl first tries the
+// extending config's directory, so that a config works from wherever the scan runs.
+std::string resolve_extend_path(const std::string& config_path, const std::string& extend_path) {
+  namespace fs = std::filesystem;
+  const fs::path target(extend_path);
+  if (target.is_absolute()) return extend_path;
+  const fs::path beside = fs::path(config_path).parent_path() / target;
+  std::error_code ignored;
+  if (fs::exists(beside, ignored) || !fs::exists(target, ignored)) return beside.lexically_normal().string();
+  return extend_path;
+}
+
+Result<RuleConfig> load_config_chain(const std::string& path, int depth) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Error{fmt::format("{}: cannot open config file", path)};
   std::ostringstream text;
   text << in.rdbuf();
   if (in.bad()) return Error{fmt::format("{}: cannot read config file", path)};
-  return parse_rule_config(text.str(), path);
+  auto config = parse_rule_config(text.str(), path);
+  if (!config || config->extend_path.empty()) return config;
+  if (depth >= kMaxExtendDepth)
+    return Error{fmt::format("{}: [extend] path '{}': configs extend each other more than {} deep (a cycle?)", path,
+                             config->extend_path, kMaxExtendDepth)};
+  auto base = load_config_chain(resolve_extend_path(path, config->extend_path), depth + 1);
+  if (!base) return Error{fmt::format("{}: [extend] path: {}", path, base.error().message)};
+  return extend_config(std::move(base.value()), std::move(config.value()));
 }
+
+// gitleaks: a rule an extending config redefines is merged into the rule it extends. Fields the
+// redefinition sets replace the base's; tags, keywords and allow-lists are appended.
+void amend_rule(Rule& base, Rule&& amendment) {
+  if (amendment.description != amendment.id) base.description = std::move(amendment.description);
+  if (amendment.entropy != 0.0) base.entropy = amendment.entropy;
+  if (amendment.secret_group >= 0) base.secret_group = amendment.secret_group;
+  if (!amendment.regex.empty()) {  // the base's prefilter and examples belong to its own regex
+    base.regex = std::move(amendment.regex);
+    base.prefilter = std::move(amendment.prefilter);
+    base.examples = std::move(amendment.examples);
+    base.negative_examples = std::move(amendment.negative_examples);
+  }
+  if (!amendment.path_regex.empty()) base.path_regex = std::move(amendment.path_regex);
+  base.tags.insert(base.tags.end(), amendment.tags.begin(), amendment.tags.end());
+  base.keywords.insert(base.keywords.end(), amendment.keywords.begin(), amendment.keywords.end());
+  base.keywords_required = base.keywords_required || amendment.keywords_required;
+  for (auto& list : amendment.allowlists) base.allowlists.push_back(std::move(list));
+  base.source = std::move(amendment.source);
+}
+
+}  // namespace
+
+RuleConfig extend_config(RuleConfig base, RuleConfig extending) {
+  RuleConfig merged;
+  const std::set<std::string> disabled(extending.disabled_rules.begin(), extending.disabled_rules.end());
+  std::map<std::string, std::size_t> position;
+  for (auto& rule : base.rules) {
+    if (disabled.count(rule.id) || position.count(rule.id)) continue;
+    position[rule.id] = merged.rules.size();
+    merged.rules.push_back(std::move(rule));
+  }
+  for (auto& rule : extending.rules) {
+    if (auto it = position.find(rule.id); it != position.end()) {
+      amend_rule(merged.rules[it->second], std::move(rule));
+    } else {
+      position[rule.id] = merged.rules.size();
+      merged.rules.push_back(std::move(rule));
+    }
+  }
+  merged.allowlists = std::move(base.allowlists);
+  for (auto& list : extending.allowlists) merged.allowlists.push_back(std::move(list));
+  // What the base extends in turn (the defaults) is extended by both configs.
+  merged.has_extend = base.has_extend;
+  merged.extend_use_default = base.extend_use_default;
+  merged.disabled_rules = std::move(base.disabled_rules);
+  for (auto& id : extending.disabled_rules) merged.disabled_rules.push_back(std::move(id));
+  return merged;
+}
+
+Result<RuleConfig> load_rule_config_file(const std::string& path) { return load_config_chain(path, 0); }
 
 RuleConfig merge_with_builtin(RuleConfig builtin, RuleConfig user) {
   const bool keep_defaults = user.rules.empty() || (user.has_extend && user.extend_use_default);
-  RuleConfig merged;
-  if (keep_defaults) {
-    const std::set<std::string> disabled(user.disabled_rules.begin(), user.disabled_rules.end());
-    std::set<std::string> overridden;
-    for (const auto& rule : user.rules) overridden.insert(rule.id);
-    for (auto& rule : builtin.rules) {
-      if (!disabled.count(rule.id) && !overridden.count(rule.id)) merged.rules.push_back(std::move(rule));
-    }
-    merged.allowlists = std::move(builtin.allowlists);
-  }
-  for (auto& rule : user.rules) merged.rules.push_back(std::move(rule));
-  for (auto& list : user.allowlists) merged.allowlists.push_back(std::move(list));
-  return merged;
+  // gitleaks applies every user rule only to fragments holding one of its keywords. Built-in
+  // rules are tuned without that gate; one the user amends is gated only by keywords it adds.
+  for (auto& rule : user.rules) rule.keywords_required = !rule.keywords.empty();
+  if (!keep_defaults) return user;
+  RuleConfig base;
+  base.rules = std::move(builtin.rules);
+  base.allowlists = std::move(builtin.allowlists);
+  return extend_config(std::move(base), std::move(user));
 }
 
 Status validate_rules(const std::vector<Rule>& rules) {
@@ -195,6 +274,9 @@ Status validate_rules(const std::vector<Rule>& rules) {
   std::set<std::string> ids;
   for (const auto& rule : rules) {
     if (!ids.insert(rule.id).second) return Error{fmt::format("{}: duplicate rule id '{}'", rule.source, rule.id)};
+    if (rule.regex.empty() && rule.path_regex.empty())
+      return Error{
+          fmt::format("{}: rule '{}': no regex or path, and it amends no rule it extends", rule.source, rule.id)};
     if (!nhi_types.count(rule.nhi_type))
       return Error{fmt::format("{}: rule '{}': unknown nhi_type '{}'", rule.source, rule.id, rule.nhi_type)};
   }

@@ -16,17 +16,27 @@ struct RuleConfig {
   std::vector<Allowlist> allowlists;
   bool has_extend = false;  ///< an [extend] table was present
   bool extend_use_default = false;
+  std::string extend_path;  ///< gitleaks `[extend] path`, as written (resolved by the file loader)
   std::vector<std::string> disabled_rules;
 };
 
 /// Parses TOML text; `source_name` names the input in error messages.
 Result<RuleConfig> parse_rule_config(std::string_view toml_text, const std::string& source_name);
 
-/// Reads and parses a TOML file.
+/// Reads and parses a TOML file, and the files its `[extend] path` chain names (relative to the
+/// extending file's directory, else the working directory; at most two deep, as in gitleaks),
+/// merged with extend_config().
 Result<RuleConfig> load_rule_config_file(const std::string& path);
 
+/// gitleaks `[extend]`: `extending` on top of `base`. Base rules named in `disabledRules` are
+/// dropped; a rule both define is amended field by field (set fields replace, tags, keywords
+/// and allow-lists append); global allow-lists of both apply. The result keeps what `base`
+/// extends in turn (useDefault), with both configs' disabled rules.
+RuleConfig extend_config(RuleConfig base, RuleConfig extending);
+
 /// Combines the built-in rules with a user configuration, gitleaks style: a config that defines
-/// rules replaces the defaults unless it says `[extend] useDefault = true`.
+/// rules replaces the defaults unless it says `[extend] useDefault = true` (or defines none).
+/// User rules with keywords get the gitleaks keyword gate; built-in rules do not.
 RuleConfig merge_with_builtin(RuleConfig builtin, RuleConfig user);
 
 /// Checks ids are unique and fields are within their enums; returns the first problem.

@@ -292,7 +292,7 @@ TEST_CASE("user rules are added to the built-in rules with useDefault", "[rules]
   CHECK(merged.allowlists[1].description == "user-list");
 }
 
-TEST_CASE("a user rule with a built-in id overrides that rule", "[rules]") {
+TEST_CASE("a user rule with a built-in id amends that rule in place, as gitleaks merges them", "[rules]") {
   RuleConfig builtin;
   builtin.rules = {make_rule("aws", "builtin aws"), make_rule("github")};
   RuleConfig user;
@@ -300,8 +300,8 @@ TEST_CASE("a user rule with a built-in id overrides that rule", "[rules]") {
   user.extend_use_default = true;
   user.rules = {make_rule("aws", "my aws")};
   const auto merged = sprawl::merge_with_builtin(builtin, user);
-  REQUIRE(ids(merged.rules) == std::vector<std::string>{"github", "aws"});
-  CHECK(merged.rules[1].description == "my aws");
+  REQUIRE(ids(merged.rules) == std::vector<std::string>{"aws", "github"});
+  CHECK(merged.rules[0].description == "my aws");
   CHECK(sprawl::validate_rules(merged.rules).ok());
 }
 
