@@ -7,47 +7,58 @@
 
 namespace sprawl::test {
 
+namespace {
+
+ReportedFinding parse_finding(simdjson::dom::element f) {
+  ReportedFinding r;
+  r.rule_id = std::string(std::string_view(f["rule_id"]));
+  r.path = std::string(std::string_view(f["path"]));
+  r.secret = std::string(std::string_view(f["secret"]));
+  r.fingerprint = std::string(std::string_view(f["fingerprint"]));
+  r.blob_id = std::string(std::string_view(f["blob_id"]));
+  r.encoding = std::string(std::string_view(f["encoding"]));
+  r.line = int64_t(f["line"]);
+  r.column = int64_t(f["column"]);
+  r.end_line = int64_t(f["end_line"]);
+  r.end_column = int64_t(f["end_column"]);
+  r.redacted = bool(f["redacted"]);
+  simdjson::dom::element git;
+  if (f["git"].get(git) == simdjson::SUCCESS) {
+    ReportedGit g;
+    auto text = [&](const char* key) {
+      std::string_view value;
+      return git[key].get(value) == simdjson::SUCCESS ? std::string(value) : std::string();
+    };
+    g.repository = text("repository");
+    g.location = text("location");
+    g.commit = text("commit");
+    g.author_name = text("author_name");
+    g.author_email = text("author_email");
+    g.author_date = text("author_date");
+    g.summary = text("summary");
+    bool flag = true;
+    if (git["reachable"].get(flag) == simdjson::SUCCESS) g.reachable = flag;
+    g.at_head = bool(git["at_head"]);
+    g.other_commits = int64_t(git["other_commits"]);
+    g.other_paths = int64_t(git["other_paths"]);
+    r.git = std::move(g);
+  }
+  std::string_view reason;
+  if (f["suppressed"].get(reason) == simdjson::SUCCESS) r.suppressed = std::string(reason);
+  return r;
+}
+
+}  // namespace
+
 ReportedScan parse_report(const std::string& json) {
   simdjson::dom::parser parser;
   simdjson::dom::element root = parser.parse(json);  // throws simdjson_error on bad JSON
   ReportedScan scan;
   scan.schema_version = int64_t(root["schema_version"]);
-  for (simdjson::dom::element f : root["findings"].get_array()) {
-    ReportedFinding r;
-    r.rule_id = std::string(std::string_view(f["rule_id"]));
-    r.path = std::string(std::string_view(f["path"]));
-    r.secret = std::string(std::string_view(f["secret"]));
-    r.fingerprint = std::string(std::string_view(f["fingerprint"]));
-    r.blob_id = std::string(std::string_view(f["blob_id"]));
-    r.encoding = std::string(std::string_view(f["encoding"]));
-    r.line = int64_t(f["line"]);
-    r.column = int64_t(f["column"]);
-    r.end_line = int64_t(f["end_line"]);
-    r.end_column = int64_t(f["end_column"]);
-    r.redacted = bool(f["redacted"]);
-    simdjson::dom::element git;
-    if (f["git"].get(git) == simdjson::SUCCESS) {
-      ReportedGit g;
-      auto text = [&](const char* key) {
-        std::string_view value;
-        return git[key].get(value) == simdjson::SUCCESS ? std::string(value) : std::string();
-      };
-      g.repository = text("repository");
-      g.location = text("location");
-      g.commit = text("commit");
-      g.author_name = text("author_name");
-      g.author_email = text("author_email");
-      g.author_date = text("author_date");
-      g.summary = text("summary");
-      bool flag = true;
-      if (git["reachable"].get(flag) == simdjson::SUCCESS) g.reachable = flag;
-      g.at_head = bool(git["at_head"]);
-      g.other_commits = int64_t(git["other_commits"]);
-      g.other_paths = int64_t(git["other_paths"]);
-      r.git = std::move(g);
-    }
-    scan.findings.push_back(std::move(r));
-  }
+  for (simdjson::dom::element f : root["findings"].get_array()) scan.findings.push_back(parse_finding(f));
+  simdjson::dom::array suppressed;
+  if (root["suppressed"].get(suppressed) == simdjson::SUCCESS)
+    for (simdjson::dom::element f : suppressed) scan.suppressed.push_back(parse_finding(f));
   for (simdjson::dom::element e : root["errors"].get_array()) {
     scan.error_paths.emplace_back(std::string_view(e["path"]));
     scan.error_messages.emplace_back(std::string_view(e["message"]));
@@ -63,6 +74,9 @@ ReportedScan parse_report(const std::string& json) {
   scan.dropped_binary_cap = int64_t(summary["dropped"]["binary_cap"]);
   scan.dropped_allowlist = int64_t(summary["dropped"]["allowlist"]);
   scan.dropped_entropy = int64_t(summary["dropped"]["entropy"]);
+  std::int64_t count = 0;
+  if (summary["suppressed"].get(count) == simdjson::SUCCESS) scan.suppressed_count = count;
+  if (summary["baselined"].get(count) == simdjson::SUCCESS) scan.baselined_count = count;
   return scan;
 }
 

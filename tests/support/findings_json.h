@@ -20,6 +20,7 @@ struct ReportedFinding {
   std::int64_t line = 0, column = 0, end_line = 0, end_column = 0;
   bool redacted = true;
   std::optional<ReportedGit> git;  ///< present for findings from a git repository
+  std::string suppressed;          ///< the reason, for entries of the "suppressed" array
 };
 
 struct ReportedScan {
@@ -29,6 +30,10 @@ struct ReportedScan {
   std::vector<std::string> error_messages, skipped_reasons;  ///< parallel to the paths
   std::int64_t files_scanned = 0, duplicate_blobs = 0, empty_files = 0, dropped_binary_cap = 0, dropped_allowlist = 0,
                dropped_entropy = 0;
+  /// The "suppressed" array (--show-suppressed); empty when the report has none.
+  std::vector<ReportedFinding> suppressed;
+  /// summary.suppressed and summary.baselined; -1 when the report does not have them.
+  std::int64_t suppressed_count = -1, baselined_count = -1;
 };
 
 /// Parses `sprawl scan --format json` output; throws if it is not valid JSON of that shape.
