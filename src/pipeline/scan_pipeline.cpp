@@ -135,6 +135,8 @@ void scan_worker(const ScanConfig& config, const ScanEngine& engine, ScanState& 
   }
 }
 
+}  // namespace
+
 bool finding_order(const Finding& a, const Finding& b) {
   const std::string* repo_a = a.provenance.git ? &a.provenance.git->repository : nullptr;
   const std::string* repo_b = b.provenance.git ? &b.provenance.git->repository : nullptr;
@@ -145,8 +147,6 @@ bool finding_order(const Finding& a, const Finding& b) {
   if (a.start.column != b.start.column) return a.start.column < b.start.column;
   return a.rule->id < b.rule->id;
 }
-
-}  // namespace
 
 ScanOutcome run_scan(const ScanConfig& config, const ScanEngine& engine, const ScanCallbacks& callbacks) {
   const auto start = Clock::now();

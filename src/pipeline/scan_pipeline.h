@@ -42,6 +42,9 @@ struct ScanCallbacks {
   std::function<void(const ScanProgress&)> progress;       ///< called periodically after a delay
 };
 
+/// The order findings are reported in: files before repositories, then path, line, column, rule.
+bool finding_order(const Finding& a, const Finding& b);
+
 /// Runs a scan of `config.inputs` with `engine`: git repositories by their history (or the
 /// configured git scope), everything else as files.
 ScanOutcome run_scan(const ScanConfig& config, const ScanEngine& engine, const ScanCallbacks& callbacks);

@@ -31,18 +31,6 @@ Result<std::optional<std::string>> read_text_file(const std::string& path, bool 
   return std::optional<std::string>(std::move(text));
 }
 
-// Mirrors the scan's order (scan_pipeline.cpp): files before repositories, then path, line, column, rule.
-bool finding_order(const Finding& a, const Finding& b) {
-  const std::string* repo_a = a.provenance.git ? &a.provenance.git->repository : nullptr;
-  const std::string* repo_b = b.provenance.git ? &b.provenance.git->repository : nullptr;
-  if ((repo_a != nullptr) != (repo_b != nullptr)) return repo_a == nullptr;
-  if (repo_a && *repo_a != *repo_b) return *repo_a < *repo_b;
-  if (a.provenance.path != b.provenance.path) return a.provenance.path < b.provenance.path;
-  if (a.start.line != b.start.line) return a.start.line < b.start.line;
-  if (a.start.column != b.start.column) return a.start.column < b.start.column;
-  return a.rule->id < b.rule->id;
-}
-
 template <class Parse, class Entries>
 Status load_ignore_file(const std::string& path, Parse&& parse, Entries& entries) {
   auto text = read_text_file(path, true);
