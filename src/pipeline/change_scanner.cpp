@@ -42,10 +42,7 @@ bool added_line_numbers(std::string_view old_content, std::string_view content, 
 
 }  // namespace
 
-void ChangeScanner::report(InputDiagnostic d) {
-  if (m_callbacks.diagnostic) m_callbacks.diagnostic(d);
-  (d.is_error ? m_outcome.errors : m_outcome.skipped).push_back(std::move(d));
-}
+void ChangeScanner::report(InputDiagnostic d) { record_diagnostic(m_callbacks, m_outcome, std::move(d)); }
 
 void ChangeScanner::scan(const ChangedFile& file, std::string_view content, std::optional<std::string_view> old_content,
                          const CommitMeta* commit, std::uint64_t order, std::vector<GitSighting>& out) {

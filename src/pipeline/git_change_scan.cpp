@@ -21,6 +21,7 @@
 #include "src/pipeline/git_history_scan.h"
 #include "src/source/git/git_object_parser.h"
 #include "src/source/git/index_file.h"
+#include "src/source/git/libgit2_handle.h"
 #include "src/source/git/object_store.h"
 #include "src/source/git/repository.h"
 #include "src/source/git/staged_changes.h"
@@ -29,16 +30,7 @@
 namespace sprawl {
 namespace {
 
-template <class T, void (*Free)(T*)>
-struct Owned {
-  T* ptr = nullptr;
-  Owned() = default;
-  Owned(const Owned&) = delete;
-  Owned& operator=(const Owned&) = delete;
-  ~Owned() {
-    if (ptr) Free(ptr);
-  }
-};
+using git::Owned;
 
 using Report = std::function<void(InputDiagnostic)>;
 
@@ -239,10 +231,7 @@ std::vector<ChangedFile> range_files(git::Repository& repo, const git::ObjectSto
 
 void scan_git_changes(const std::string& input, const ScanConfig& config, const ScanEngine& engine,
                       const ScanCallbacks& callbacks, ScanOutcome& outcome) {
-  const Report report = [&](InputDiagnostic d) {
-    if (callbacks.diagnostic) callbacks.diagnostic(d);
-    (d.is_error ? outcome.errors : outcome.skipped).push_back(std::move(d));
-  };
+  const Report report = [&](InputDiagnostic d) { record_diagnostic(callbacks, outcome, std::move(d)); };
   const bool staged = config.git_scope == GitScope::staged;
   // A hook runs in the work tree with git's variables set: "." means "where git says".
   auto repository = staged ? git::Repository::discover(input, input == ".") : git::Repository::open(input);

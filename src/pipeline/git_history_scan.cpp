@@ -321,8 +321,7 @@ class HistoryScan {
   const ScanCallbacks& m_callbacks;
   ScanOutcome& m_outcome;
   std::function<void(InputDiagnostic)> m_report = [this](InputDiagnostic d) {
-    if (m_callbacks.diagnostic) m_callbacks.diagnostic(d);
-    (d.is_error ? m_outcome.errors : m_outcome.skipped).push_back(std::move(d));
+    record_diagnostic(m_callbacks, m_outcome, std::move(d));
   };
   git::HistoryIndex m_history;
   HistoryWalk m_walk;
@@ -354,14 +353,8 @@ void scan_git_history(const std::string& input, const ScanConfig& config, const 
     }
     pass.errors.push_back({input, "objects kept moving while they were read: the results above are incomplete"});
   }
-  for (auto& d : pass.errors) {
-    if (callbacks.diagnostic) callbacks.diagnostic(d);
-    outcome.errors.push_back(std::move(d));
-  }
-  for (auto& d : pass.skipped) {
-    if (callbacks.diagnostic) callbacks.diagnostic(d);
-    outcome.skipped.push_back(std::move(d));
-  }
+  for (auto& d : pass.errors) record_diagnostic(callbacks, outcome, std::move(d));
+  for (auto& d : pass.skipped) record_diagnostic(callbacks, outcome, std::move(d));
   for (auto& f : pass.findings) outcome.findings.push_back(std::move(f));
   outcome.summary.files_scanned += pass.summary.files_scanned;
   outcome.summary.bytes_scanned += pass.summary.bytes_scanned;

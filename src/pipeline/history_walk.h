@@ -68,7 +68,7 @@ class HistoryWalk : public git::ObjectVisitor {
   void diagnostic(InputDiagnostic d) {
     if (m_callbacks.diagnostic) m_callbacks.diagnostic(d);
     std::lock_guard lock(m_mutex);
-    (d.is_error ? m_outcome.errors : m_outcome.skipped).push_back(std::move(d));
+    keep_diagnostic(m_outcome, std::move(d));
   }
 
  private:

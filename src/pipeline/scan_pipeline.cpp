@@ -40,7 +40,7 @@ class ScanState : public WalkSink {
   void diagnostic(InputDiagnostic diagnostic) override {
     if (m_callbacks.diagnostic) m_callbacks.diagnostic(diagnostic);
     std::lock_guard lock(m_mutex);
-    (diagnostic.is_error ? outcome.errors : outcome.skipped).push_back(std::move(diagnostic));
+    keep_diagnostic(outcome, std::move(diagnostic));
   }
 
   /// The shared scan of blob `id`: the first caller gets an empty promise to fulfil.
@@ -136,6 +136,15 @@ void scan_worker(const ScanConfig& config, const ScanEngine& engine, ScanState& 
 }
 
 }  // namespace
+
+void keep_diagnostic(ScanOutcome& outcome, InputDiagnostic diagnostic) {
+  (diagnostic.is_error ? outcome.errors : outcome.skipped).push_back(std::move(diagnostic));
+}
+
+void record_diagnostic(const ScanCallbacks& callbacks, ScanOutcome& outcome, InputDiagnostic diagnostic) {
+  if (callbacks.diagnostic) callbacks.diagnostic(diagnostic);
+  keep_diagnostic(outcome, std::move(diagnostic));
+}
 
 bool finding_order(const Finding& a, const Finding& b) {
   const std::string* repo_a = a.provenance.git ? &a.provenance.git->repository : nullptr;

@@ -42,6 +42,12 @@ struct ScanCallbacks {
   std::function<void(const ScanProgress&)> progress;       ///< called periodically after a delay
 };
 
+/// Keeps `diagnostic` in the outcome: errors for unreadable inputs, skipped for notes.
+void keep_diagnostic(ScanOutcome& outcome, InputDiagnostic diagnostic);
+
+/// Hands `diagnostic` to the callback (shown as it happens), then keeps it in the outcome.
+void record_diagnostic(const ScanCallbacks& callbacks, ScanOutcome& outcome, InputDiagnostic diagnostic);
+
 /// The order findings are reported in: files before repositories, then path, line, column, rule.
 bool finding_order(const Finding& a, const Finding& b);
 

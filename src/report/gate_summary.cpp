@@ -14,13 +14,6 @@ namespace {
 
 constexpr Severity kSeverities[] = {Severity::critical, Severity::high, Severity::medium, Severity::low, Severity::info};
 
-std::string human_bytes(std::uint64_t bytes) {
-  if (bytes >= (1ull << 30)) return fmt::format("{:.2f} GiB", bytes / double(1ull << 30));
-  if (bytes >= (1ull << 20)) return fmt::format("{:.1f} MiB", bytes / double(1ull << 20));
-  if (bytes >= 1024) return fmt::format("{:.1f} KiB", bytes / 1024.0);
-  return fmt::format("{} B", bytes);
-}
-
 }  // namespace
 
 bool fails_gate(const Finding& finding, const std::string& fail_on) {
@@ -49,7 +42,7 @@ std::string gate_summary(const ScanOutcome& outcome, const std::string& fail_on)
   std::string out = fmt::format("sprawl: {} finding{}{} in {} file{} ({}) in {:.2f} s", outcome.findings.size(),
                                 outcome.findings.size() == 1 ? "" : "s",
                                 severities.empty() ? "" : " (" + severities + ")", s.files_scanned,
-                                s.files_scanned == 1 ? "" : "s", human_bytes(s.bytes_scanned), s.seconds);
+                                s.files_scanned == 1 ? "" : "s", human_size(s.bytes_scanned), s.seconds);
   if (s.suppressed) {
     out += fmt::format("; {} suppressed", s.suppressed);
     if (s.baselined) out += fmt::format(" ({} by the baseline)", s.baselined);

@@ -20,14 +20,14 @@ const char* severity_color(Severity s, const Palette& p) {
   return s >= Severity::high ? p.red : s == Severity::medium ? p.yellow : p.dim;
 }
 
+}  // namespace
+
 std::string human_size(std::uint64_t bytes) {
   if (bytes >= (1ull << 30)) return fmt::format("{:.2f} GiB", bytes / double(1ull << 30));
   if (bytes >= (1ull << 20)) return fmt::format("{:.1f} MiB", bytes / double(1ull << 20));
   if (bytes >= 1024) return fmt::format("{:.1f} KiB", bytes / 1024.0);
   return fmt::format("{} B", bytes);
 }
-
-}  // namespace
 
 std::string summary_line(const ScanOutcome& outcome) {
   const auto& s = outcome.summary;

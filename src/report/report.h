@@ -1,6 +1,7 @@
 // Report writers: each renders a finished scan into text for one --format.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,9 @@ std::string render_json(const ScanOutcome& outcome, const ReportOptions& options
 
 /// One JSON object per line: findings, errors, skipped inputs, then the summary.
 std::string render_jsonl(const ScanOutcome& outcome, const ReportOptions& options);
+
+/// A byte count for people: "512 B", "3.4 KiB", "12.0 MiB", "4.72 GiB".
+std::string human_size(std::uint64_t bytes);
 
 /// The one-line summary shared by the human report and the progress display.
 std::string summary_line(const ScanOutcome& outcome);

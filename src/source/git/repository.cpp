@@ -11,6 +11,8 @@
 
 #include <fmt/format.h>
 
+#include "src/source/git/libgit2_handle.h"
+
 namespace sprawl::git {
 namespace {
 
@@ -28,14 +30,6 @@ std::string trim_slash(std::string path) {
   while (path.size() > 1 && path.back() == '/') path.pop_back();
   return path;
 }
-
-template <class T, void (*Free)(T*)>
-struct Owned {
-  T* ptr = nullptr;
-  ~Owned() {
-    if (ptr) Free(ptr);
-  }
-};
 
 }  // namespace
 
