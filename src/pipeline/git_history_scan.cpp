@@ -177,7 +177,7 @@ class HistoryScan {
     git::ObjectIdSet interesting;
     for (const auto& [id, scan] : m_walk.scans) interesting.insert(id);
     for (const auto& [id, note] : m_walk.notes) interesting.insert(id);
-    m_history.set_blobs(std::move(interesting), m_walk.seen_blobs);
+    m_history.set_blobs(interesting, m_walk.seen_blobs);
     std::vector<std::vector<ObjectId>>().swap(m_walk.seen_blobs);
     m_walk.trees_pass = true;
     options.types = type_bit(ObjectType::tree);
@@ -226,7 +226,7 @@ class HistoryScan {
     }
     if (branch_only()) return;
     for (const auto& entry : m_index) {
-      if (!m_history.interesting_blobs().count(entry.id)) continue;
+      if (!m_history.is_interesting(entry.id)) continue;
       auto& seen = m_places[entry.id];
       const bool committed_here = std::any_of(seen.begin(), seen.end(), [&](const Place& p) {
         return p.location == GitLocation::commit && p.path == entry.path && m_analysis.commits[p.commit].reachable;

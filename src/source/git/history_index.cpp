@@ -33,14 +33,14 @@ void HistoryIndex::add_tag(const ObjectId& id, std::string_view content) {
   m_tags.emplace(id, tag->target);
 }
 
-void HistoryIndex::set_blobs(ObjectIdSet interesting, const std::vector<std::vector<ObjectId>>& known) {
+void HistoryIndex::set_blobs(const ObjectIdSet& interesting, const std::vector<std::vector<ObjectId>>& known) {
   std::size_t count = interesting.size();
   for (const auto& ids : known) count += ids.size();
   m_blobs = ObjectIdTable(count);
   for (const auto& ids : known)
     for (const auto& id : ids) m_blobs.set(id, 1);
   for (const auto& id : interesting) m_blobs.set(id, 2);
-  m_interesting = std::move(interesting);
+  m_interesting_count = interesting.size();
   m_check_missing = !known.empty();
 }
 
@@ -209,7 +209,7 @@ HistoryAnalysis HistoryIndex::analyse(const AnalysisOptions& options) const {
   std::vector<TreeView> parent_trees;
   for (std::uint32_t index = 0; index < out.commits.size(); ++index) {
     const CommitInfo& info = *out.commits[index].info;
-    if (!tree_seen(info.tree) && !m_interesting.empty())
+    if (!tree_seen(info.tree) && m_interesting_count > 0)
       add_problem(out, fmt::format("tree {} of commit {} is missing", info.tree.hex(), out.commits[index].id.hex()));
     parent_trees.clear();
     bool same_as_parent = false;

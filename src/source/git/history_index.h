@@ -56,10 +56,10 @@ class HistoryIndex {
 
   /// Between the walks: the blobs whose introductions are wanted, and (when given) every blob
   /// the object database holds, so that trees naming others reveal missing objects.
-  void set_blobs(ObjectIdSet interesting, const std::vector<std::vector<ObjectId>>& known = {});
+  void set_blobs(const ObjectIdSet& interesting, const std::vector<std::vector<ObjectId>>& known = {});
   /// Blobs trees name that the object database does not hold (after the second walk).
   ObjectIdSet missing_blobs() const;
-  const ObjectIdSet& interesting_blobs() const { return m_interesting; }
+  bool is_interesting(const ObjectId& blob) const { return m_blobs.get(blob) == 2; }
 
   // Second walk, from any thread: keeps a tree's subtrees, interesting blobs and missing blobs.
   void add_tree(const ObjectId& id, std::string_view content);
@@ -103,7 +103,7 @@ class HistoryIndex {
   std::unordered_map<ObjectId, CommitInfo, BlobIdHash> m_commits;
   std::unordered_map<ObjectId, ObjectId, BlobIdHash> m_tags;
   std::array<TreeShard, kShards> m_shards;
-  ObjectIdSet m_interesting;
+  std::size_t m_interesting_count = 0;
   ObjectIdTable m_blobs;  ///< 1: known, 2: interesting
   bool m_check_missing = false;
 };
