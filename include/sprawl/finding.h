@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "sprawl/match.h"
 #include "sprawl/rule.h"
@@ -38,11 +39,32 @@ struct GitProvenance {
   bool at_head = false;             ///< the secret is still in HEAD's tree (not only in history)
 };
 
+/// Where in a container image a secret was seen: a file of one layer, or a config field.
+struct ImageProvenance {
+  std::string image;            ///< the input as given (tarball or layout directory)
+  std::string reference;        ///< "name:tag" when the image says
+  std::string image_id;         ///< config digest
+  std::string manifest_digest;  ///< OCI manifest digest, when there is one
+  std::string platform;         ///< "os/arch" when an index says
+  std::optional<std::uint32_t> layer;  ///< layer index (0 = base); empty for the image config
+  std::string layer_digest;
+  std::string created_by;   ///< the history command that produced the layer
+  std::string path;         ///< path inside the layer, or the config field ("Env[2]", "history[4].created_by")
+  /// The layer that deleted (whiteout), hid (opaque directory) or overwrote the file: the secret
+  /// is still in the image, but not in its final filesystem. Empty: present in the final filesystem.
+  std::optional<std::uint32_t> removed_in_layer;
+  std::string removal;  ///< "whiteout", "opaque" or "overwritten" when removed_in_layer is set
+};
+
 /// Where the scanned bytes were seen.
 struct Provenance {
   std::string path;           ///< as shown to the user: argument joined with the relative path
   std::string relative_path;  ///< relative to the scan root: what allow-list paths match
   std::optional<GitProvenance> git;  ///< set for findings from a repository's history
+  std::optional<ImageProvenance> image;  ///< set for findings from a container image
+  /// The archive members the secret was found in, outermost first ("app.jar", …): `path` then
+  /// reads "lib/app.war!/WEB-INF/lib/app.jar!/application.properties".
+  std::vector<std::string> members;
 };
 
 /// How the blob's bytes were turned into scanned text.
@@ -62,6 +84,9 @@ struct Finding {
   /// Why the finding is suppressed ("allowlist: …", "inline sprawl:allow", "baseline", …);
   /// empty for an active finding. Suppressed findings are counted, and listed only on request.
   std::string suppressed;
+  /// Encodings the secret was decoded from, outermost first ("base64", "percent"): the position
+  /// is then that of the encoded text in the original.
+  std::vector<std::string> decoded;
 };
 
 }  // namespace sprawl

@@ -51,6 +51,13 @@ struct ScanConfig {
   bool git_unreachable = true;    ///< --no-unreachable: skip objects no ref reaches
   bool git_worktree = true;       ///< --no-worktree: skip uncommitted work-tree files
   bool git_delta_reuse = true;    ///< off: every blob is searched in full (for testing)
+
+  // Archives, container images and encoded text.
+  unsigned archive_depth = 3;   ///< --archive-depth: nested archives opened (0: none)
+  unsigned decode_depth = 2;    ///< --decode-depth: encodings decoded one inside the other (0: none)
+  std::uint64_t archive_max_size = 8ull << 30;     ///< --archive-max-size: bytes read from one archive or layer
+  std::uint64_t archive_max_ratio = 200;           ///< --archive-max-ratio: uncompressed : compressed
+  std::uint64_t archive_max_entries = 1'000'000;   ///< --archive-max-entries: entries in one archive or layer
 };
 
 }  // namespace sprawl

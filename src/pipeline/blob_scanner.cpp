@@ -20,6 +20,21 @@ int specificity(const CompiledRule& rule) {
   return static_cast<int>(rule.rule->confidence) * 2 + (rule.rule->provider != "generic" ? 1 : 0);
 }
 
+// A plain match of an encoded run (a generic rule on `token: <base64>`) that decoded into a
+// more specific finding says the same thing less well: the decoded finding is kept alone.
+void drop_encoded_duplicates(std::vector<BlobMatch>& plain, const std::vector<BlobMatch>& decoded,
+                             const std::vector<CompiledRule>& rules) {
+  if (decoded.empty()) return;
+  std::erase_if(plain, [&](const BlobMatch& p) {
+    return std::any_of(decoded.begin(), decoded.end(), [&](const BlobMatch& d) {
+      return p.match.secret_start >= d.match.secret_start && p.match.secret_end <= d.match.secret_end &&
+             specificity(rules[p.match.rule_index]) < specificity(rules[d.match.rule_index]);
+    });
+  });
+}
+
+}  // namespace
+
 void drop_outranked_overlaps(std::vector<BlobMatch>& matches, const std::vector<CompiledRule>& rules) {
   auto rank = [&](const BlobMatch& m) { return specificity(rules[m.match.rule_index]); };
   auto overlaps = [](const Match& a, const Match& b) {
@@ -54,7 +69,6 @@ void drop_outranked_overlaps(std::vector<BlobMatch>& matches, const std::vector<
   matches.resize(kept);
 }
 
-}  // namespace
 
 // Bytes of identical context a copied match needs on each side to be the same match in the
 // rebuilt blob: RE2's \b, ^ and $ look one byte beyond a match; a CRLF line end is two.
@@ -136,8 +150,44 @@ std::string inline_ignore_marker(std::string_view line) {
 
 BlobScan BlobScanner::scan(std::string_view bytes, const DeltaSource* delta, DeltaBase* as_base) {
   BlobScan result;
+  if (as_base) {
+    as_base->size = bytes.size();
+    as_base->utf8 = false;
+    as_base->raw.clear();
+  }
+  std::vector<std::string> members;
+  if (expand_archive(bytes, members, result))
+    result.encoding = TextEncoding::binary;
+  else
+    scan_text(bytes, delta, as_base, members, result);
+  if (!result.matches.empty()) result.blob_id = git_blob_id(bytes).hex();
+  return result;
+}
+
+BlobMatch BlobScanner::checked_match(Match match, std::string_view match_text, std::string_view line,
+                                     TextEncoding encoding) const {
+  BlobMatch kept{std::move(match), {}, {}, {}, {}, encoding};
+  kept.inline_ignore = inline_ignore_marker(line);
+  if (!m_engine->allowlists().empty())
+    m_engine->allowlists().evaluate_content(kept.match.rule_index, kept.match.secret, match_text, line,
+                                            kept.allow_hits);
+  return kept;
+}
+
+void BlobScanner::finish_level(std::vector<BlobMatch>& level, bool binary, BlobScan& result) const {
+  if (m_resolve_overlaps) drop_outranked_overlaps(level, m_engine->database().rules());
+  if (binary && level.size() > m_binary_cap) {
+    result.drops.binary_cap += level.size() - m_binary_cap;
+    level.resize(m_binary_cap);
+  }
+  for (auto& m : level) result.matches.push_back(std::move(m));
+}
+
+// One text: the blob itself, an archive member, or (see add_decoded_matches) decoded runs in it.
+void BlobScanner::scan_text(std::string_view bytes, const DeltaSource* delta, DeltaBase* as_base,
+                            const std::vector<std::string>& members, BlobScan& result) {
   const DecodedText decoded = decode_text(bytes, m_decoded);
-  result.encoding = decoded.encoding;
+  if (members.empty()) result.encoding = decoded.encoding;
   const bool binary = decoded.encoding == TextEncoding::binary;
   m_matches.clear();
   const bool utf8 = decoded.encoding == TextEncoding::utf8;
@@ -147,15 +197,11 @@ BlobScan BlobScanner::scan(std::string_view bytes, const DeltaSource* delta, Del
     m_bytes_searched += decoded.text.size();
     m_matcher.scan(decoded.text, binary, m_matches);
   }
-  if (as_base) {
-    as_base->size = bytes.size();
-    as_base->utf8 = utf8;
-    as_base->raw.clear();
-    if (utf8) {
-      as_base->raw = m_matches;
-      std::sort(as_base->raw.begin(), as_base->raw.end(),
-                [](const Match& a, const Match& b) { return a.match_start < b.match_start; });
-    }
+  if (as_base && utf8) {
+    as_base->utf8 = true;
+    as_base->raw = m_matches;
+    std::sort(as_base->raw.begin(), as_base->raw.end(),
+              [](const Match& a, const Match& b) { return a.match_start < b.match_start; });
   }
   // gitleaks keywords: after the delta base was recorded, since a copied match may need a
   // keyword that only this blob holds.
@@ -165,6 +211,7 @@ BlobScan BlobScanner::scan(std::string_view bytes, const DeltaSource* delta, Del
   });
   const auto& rules = m_engine->database().rules();
   LineIndex lines(decoded.text);
+  std::vector<BlobMatch> level;
   for (auto& match : m_matches) {
     switch (check_match(rules[match.rule_index], match)) {
       case CheckVerdict::low_entropy:
@@ -177,31 +224,27 @@ BlobScan BlobScanner::scan(std::string_view bytes, const DeltaSource* delta, Del
         break;
     }
     // Floods of matches in binary blobs are cut early (with room for overlaps to resolve),
-    // then to the cap below, so the kept findings are distinct secrets.
-    if (binary && result.matches.size() >= 4 * m_binary_cap) {
+    // then to the cap, so the kept findings are distinct secrets.
+    if (binary && level.size() >= 4 * m_binary_cap) {
       ++result.drops.binary_cap;
       continue;
     }
     match.start = lines.position(match.secret_start);
     match.end = lines.position(match.secret_end > match.secret_start ? match.secret_end - 1 : match.secret_start);
-    BlobMatch kept{std::move(match), {}, {}};
-    kept.inline_ignore = inline_ignore_marker(lines.line_at(kept.match.secret_start));
-    if (!m_engine->allowlists().empty()) {
-      const std::string_view text = decoded.text;
-      m_engine->allowlists().evaluate_content(
-          kept.match.rule_index, kept.match.secret,
-          text.substr(kept.match.match_start, kept.match.match_end - kept.match.match_start),
-          lines.line_at(kept.match.secret_start), kept.allow_hits);
-    }
-    result.matches.push_back(std::move(kept));
+    const std::string_view match_text =
+        decoded.text.substr(match.match_start, match.match_end - match.match_start);
+    const std::string_view line = lines.line_at(match.secret_start);
+    level.push_back(checked_match(std::move(match), match_text, line, decoded.encoding));
   }
-  if (m_resolve_overlaps) drop_outranked_overlaps(result.matches, rules);
-  if (binary && result.matches.size() > m_binary_cap) {
-    result.drops.binary_cap += result.matches.size() - m_binary_cap;
-    result.matches.resize(m_binary_cap);
-  }
-  if (!result.matches.empty()) result.blob_id = git_blob_id(bytes).hex();
-  return result;
+  std::vector<BlobMatch> decoded_level;
+  if (!binary && m_content.decode_depth > 0) add_decoded_matches(decoded.text, lines, decoded_level, result.drops);
+  drop_encoded_duplicates(level, decoded_level, m_engine->database().rules());
+  const std::size_t first = result.matches.size();
+  finish_level(level, binary, result);
+  // Decoded matches stand apart: their spans are those of the encoded runs, which the
+  // plain matches of those runs must not outrank.
+  for (auto& m : decoded_level) result.matches.push_back(std::move(m));
+  for (std::size_t i = first; i < result.matches.size(); ++i) result.matches[i].members = members;
 }
 
 void BlobScanner::findings_for(const BlobScan& scan, const Provenance& where, std::vector<Finding>& out,
@@ -210,11 +253,15 @@ void BlobScanner::findings_for(const BlobScan& scan, const Provenance& where, st
   for (const auto& blob_match : scan.matches) {
     const Match& match = blob_match.match;
     const CompiledRule& rule = rules[match.rule_index];
-    if (rule.path_regex && !RE2::PartialMatch(where.relative_path, *rule.path_regex)) continue;
+    // Inside an archive, path filters and allow-lists see the member's path ("a.jar!/x.properties").
+    const std::string member_relative =
+        blob_match.members.empty() ? std::string() : member_path(where.relative_path, blob_match.members);
+    const std::string& relative = blob_match.members.empty() ? where.relative_path : member_relative;
+    if (rule.path_regex && !RE2::PartialMatch(relative, *rule.path_regex)) continue;
     const std::string_view commit = where.git ? std::string_view(where.git->commit) : std::string_view{};
     Finding finding;
     if (const std::string* list =
-            m_engine->allowlists().allowing_list(match.rule_index, where.relative_path, blob_match.allow_hits, commit)) {
+            m_engine->allowlists().allowing_list(match.rule_index, relative, blob_match.allow_hits, commit)) {
       ++drops.allowlist;
       finding.suppressed = "allowlist: " + *list;
     } else if (!blob_match.inline_ignore.empty()) {
@@ -228,7 +275,13 @@ void BlobScanner::findings_for(const BlobScan& scan, const Provenance& where, st
     finding.fingerprint = finding_fingerprint(rule.rule->id, match.secret);
     finding.entropy = match.entropy;
     finding.blob_id = scan.blob_id;
-    finding.encoding = scan.encoding;
+    finding.encoding = blob_match.encoding;
+    finding.decoded = blob_match.decoded;
+    if (!blob_match.members.empty()) {
+      finding.provenance.members = member_names(where.path, blob_match.members);
+      finding.provenance.path = member_path(where.path, blob_match.members);
+      finding.provenance.relative_path = member_relative;
+    }
     out.push_back(std::move(finding));
   }
   if (!where.git) path_only_findings(scan, where, out, drops);

@@ -58,6 +58,8 @@ void ChangeScanner::scan(const ChangedFile& file, std::string_view content, std:
   if (content.empty()) return;
   BlobScan scan = m_scanner.scan(content);
   m_outcome.summary.dropped += scan.drops;
+  for (const auto& problem : scan.problems)
+    report({fmt::format("{}: {}", m_input, member_path(file.path, problem.members)), problem.message, problem.is_error});
   if (scan.matches.empty()) return;
   scan.blob_id = file.id.hex();
 
@@ -128,7 +130,8 @@ void scan_changed_files(const std::vector<ChangedFile>& files, const std::vector
       result.outcome.errors.push_back({"sprawl", matcher.error().message});
       return;
     }
-    BlobScanner blob_scanner(engine, std::move(matcher.value()), config.binary_findings_cap);
+    BlobScanner blob_scanner(engine, std::move(matcher.value()), config.binary_findings_cap, true,
+                             content_options(config));
     ChangeScanner scanner(input, config, callbacks, result.outcome, blob_scanner, &store);
     std::string content, old_content;
     for (std::size_t i = next++; i < files.size(); i = next++) {

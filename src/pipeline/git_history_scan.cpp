@@ -151,7 +151,8 @@ class HistoryScan {
     for (unsigned i = 0; i < threads; ++i) {
       auto matcher = Matcher::create(m_engine.database());
       if (!matcher) return report({"sprawl", matcher.error().message}), false;
-      m_walk.scanners.emplace_back(m_engine, std::move(matcher.value()), m_config.binary_findings_cap);
+      m_walk.scanners.emplace_back(m_engine, std::move(matcher.value()), m_config.binary_findings_cap, true,
+                                   content_options(m_config));
     }
     m_walk.seen_blobs.resize(threads);
     m_walk.drops.resize(threads);
@@ -264,6 +265,11 @@ class HistoryScan {
         where.push_back({"", GitLocation::unreachable, 0});
       }
       const bool at_head = m_analysis.blobs_at_head.count(id) > 0;
+      for (const auto& problem : scan.problems)  // once per blob, at the first place it was seen
+        report({fmt::format("{}: {}", m_input,
+                            member_path(where.front().path.empty() ? "blob " + id.hex() : where.front().path,
+                                        problem.members)),
+                problem.message, problem.is_error});
       for (const auto& place : where) {
         std::uint64_t order = order_of(place.location, 0);
         Provenance provenance = git_provenance(m_input, place.path, place.location);

@@ -29,7 +29,7 @@ class HistoryWalk : public git::ObjectVisitor {
       : m_config(config), m_repository(repository), m_callbacks(callbacks), m_outcome(outcome), m_history(history) {}
 
   std::vector<BlobScanner> scanners;
-  std::unordered_map<git::ObjectId, BlobScan, BlobIdHash> scans;  ///< blobs with matches
+  std::unordered_map<git::ObjectId, BlobScan, BlobIdHash> scans;  ///< blobs with matches or problems
   std::unordered_map<git::ObjectId, std::pair<BlobNote, std::uint64_t>, BlobIdHash> notes;
   std::atomic<std::uint64_t> blobs{0}, bytes{0}, empty{0}, matched{0};  ///< matched: blobs with matches
   std::vector<std::vector<git::ObjectId>> seen_blobs;  ///< per worker: every blob visited
@@ -97,8 +97,8 @@ class HistoryWalk : public git::ObjectVisitor {
     const bool reuse = m_config.git_delta_reuse && base && object.copies;
     BlobScan scan = scanners[worker].scan(object.content, reuse ? &delta : nullptr, as_base.get());
     drops[worker] += scan.drops;
-    if (!scan.matches.empty()) {
-      matched.fetch_add(1, std::memory_order_relaxed);
+    if (!scan.matches.empty() || !scan.problems.empty()) {  // problems: reported with the blob's path
+      if (!scan.matches.empty()) matched.fetch_add(1, std::memory_order_relaxed);
       std::lock_guard lock(m_mutex);
       scan.blob_id = object.id.hex();
       scans.emplace(object.id, std::move(scan));

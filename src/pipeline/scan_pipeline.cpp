@@ -91,7 +91,7 @@ class ScanState : public WalkSink {
 };
 
 void scan_worker(const ScanConfig& config, const ScanEngine& engine, ScanState& state, Matcher matcher) {
-  BlobScanner scanner(engine, std::move(matcher), config.binary_findings_cap);
+  BlobScanner scanner(engine, std::move(matcher), config.binary_findings_cap, true, content_options(config));
   std::string buffer;
   std::vector<Finding> findings;
   while (auto file = state.queue.pop()) {
@@ -122,6 +122,8 @@ void scan_worker(const ScanConfig& config, const ScanEngine& engine, ScanState& 
     SharedScan shared = state.lookup(id, promise, first);
     if (first) {
       auto scan = std::make_shared<const BlobScan>(scanner.scan(buffer));
+      for (const auto& problem : scan->problems)  // inside archives: named with the member
+        state.diagnostic({member_path(file->display_path, problem.members), problem.message, problem.is_error});
       const bool clean = scan->matches.empty();
       promise.set_value(std::move(scan));
       if (clean) state.forget_clean(id);

@@ -1,5 +1,8 @@
 // Human output: one block per finding (colour on a terminal), then one summary line.
+#include <algorithm>
+
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "src/report/redact.h"
 #include "src/report/report.h"
@@ -50,6 +53,31 @@ std::string summary_line(const ScanOutcome& outcome) {
 
 namespace {
 
+std::string short_digest(const std::string& digest) {
+  const std::size_t colon = digest.find(':');
+  return colon == std::string::npos ? digest.substr(0, 12) : digest.substr(0, std::min(digest.size(), colon + 13));
+}
+
+void render_image(const ImageProvenance& image, const Palette& p, std::string& out) {
+  out += fmt::format("  {}Image:{}    {}{}{}\n", p.dim, p.reset, image.reference.empty() ? image.image : image.reference,
+                     image.image_id.empty() ? "" : fmt::format(" ({})", short_digest(image.image_id)),
+                     image.platform.empty() ? "" : fmt::format(" [{}]", image.platform));
+  if (!image.layer) {
+    out += fmt::format("  {}Config:{}   {}\n", p.dim, p.reset, image.path);
+    return;
+  }
+  out += fmt::format("  {}Layer:{}    {} {}\n", p.dim, p.reset, *image.layer, short_digest(image.layer_digest));
+  if (!image.created_by.empty()) {
+    std::string command = image.created_by.size() > 160 ? image.created_by.substr(0, 157) + "..." : image.created_by;
+    out += fmt::format("  {}Built by:{} {}\n", p.dim, p.reset, command);
+  }
+  if (image.removed_in_layer)
+    out += fmt::format("  {}Status:{}   deleted in layer {} ({}): not in the final filesystem, still in the image\n",
+                       p.dim, p.reset, *image.removed_in_layer, image.removal);
+  else
+    out += fmt::format("  {}Status:{}   in the final filesystem\n", p.dim, p.reset);
+}
+
 void render_finding(const Finding& f, const ReportOptions& options, const Palette& p, std::string& out) {
   const Rule& r = *f.rule;
   out += fmt::format("{}{}{}{}  {}[{}]{}\n", p.bold, severity_color(r.severity, p), r.id, p.reset,
@@ -79,6 +107,9 @@ void render_finding(const Finding& f, const ReportOptions& options, const Palett
     out += fmt::format("  {}Location:{} {}{}:{}:{}{}\n", p.dim, p.reset, p.cyan, f.provenance.path, f.start.line,
                        f.start.column, p.reset);
   }
+  if (const auto& image = f.provenance.image) render_image(*image, p, out);
+  if (!f.decoded.empty())
+    out += fmt::format("  {}Decoded:{}  from {} at the position shown\n", p.dim, p.reset, fmt::join(f.decoded, " > "));
   out += fmt::format("  {}Secret:{}   {}\n", p.dim, p.reset, options.show_secrets ? f.secret : redact_secret(f.secret));
   out += fmt::format("  {}Provider:{} {}   {}NHI type:{} {}\n", p.dim, p.reset, r.provider, p.dim, p.reset, r.nhi_type);
   out += fmt::format("  {}Fingerprint:{} {}{}\n", p.dim, p.reset, f.fingerprint.substr(0, 16),

@@ -1,5 +1,6 @@
 // JSON and JSON Lines output, schema version 1 (docs/output-schema.md).
 #include "src/report/json_writer.h"
+#include "src/report/provenance_json.h"
 #include "src/report/redact.h"
 #include "src/report/report.h"
 
@@ -26,21 +27,7 @@ void finding_fields(JsonWriter& json, const Finding& f, const ReportOptions& opt
       .field("blob_id", f.blob_id)
       .field("encoding", to_string(f.encoding));
   if (!f.suppressed.empty()) json.field("suppressed", f.suppressed);
-  if (const auto& g = f.provenance.git) {
-    json.key("git").begin_object().field("repository", g->repository).field("location", to_string(g->location));
-    if (g->location == GitLocation::commit) {
-      json.field("commit", g->commit)
-          .field("author_name", g->author_name)
-          .field("author_email", g->author_email)
-          .field("author_date", g->author_date)
-          .field("summary", g->summary)
-          .field("reachable", g->reachable);
-    }
-    json.field("at_head", g->at_head)
-        .field("other_commits", static_cast<std::uint64_t>(g->other_commits))
-        .field("other_paths", static_cast<std::uint64_t>(g->other_paths))
-        .end_object();
-  }
+  write_provenance_fields(json, f);
 }
 
 void summary_fields(JsonWriter& json, const ScanSummary& s, std::size_t findings) {

@@ -16,6 +16,7 @@
 
 #include "src/check/fingerprint.h"
 #include "src/report/json_writer.h"
+#include "src/report/provenance_json.h"
 #include "src/report/redact.h"
 
 // Where code scanning links the tool's name; override at configure time for a fork.
@@ -124,7 +125,10 @@ void write_rule(JsonWriter& json, const Rule& r) {
 // The artifact URI of a finding: relative to the scan root (%SRCROOT%), a file: URI for an
 // absolute path, or the loose-object path of a blob no path names (unreachable objects).
 void write_artifact(JsonWriter& json, const Finding& f) {
-  const std::string& path = f.provenance.relative_path;
+  // A secret inside an archive is reported on the archive file; the members are in properties.
+  const std::string path = f.provenance.members.empty()
+                               ? f.provenance.relative_path
+                               : f.provenance.relative_path.substr(0, f.provenance.relative_path.find("!/"));
   json.key("artifactLocation").begin_object();
   if (path.empty() && f.blob_id.size() > 2) {
     json.field("uri", ".git/objects/" + f.blob_id.substr(0, 2) + "/" + f.blob_id.substr(2));
@@ -140,7 +144,8 @@ void write_artifact(JsonWriter& json, const Finding& f) {
 void write_location(JsonWriter& json, const Finding& f) {
   json.key("locations").begin_array().begin_object().key("physicalLocation").begin_object();
   write_artifact(json, f);
-  if (f.start.line >= 1 && f.start.column >= 1) {
+  // Lines inside an archive member are not lines of the archive file: no region then.
+  if (f.start.line >= 1 && f.start.column >= 1 && f.provenance.members.empty()) {
     // SARIF's endColumn is the column just past the region; sprawl's end is the last character.
     const std::uint32_t end_line = std::max(f.end.line, f.start.line);
     const std::uint32_t end_column = end_line == f.start.line ? std::max(f.end.column, f.start.column) : f.end.column;
@@ -166,21 +171,6 @@ std::string location_hash(const Finding& f) {
   return sha256_hex(key).substr(0, 16) + ":1";
 }
 
-void write_git_properties(JsonWriter& json, const GitProvenance& g) {
-  json.field("repository", g.repository).field("location", to_string(g.location));
-  if (g.location == GitLocation::commit) {
-    json.field("commit", g.commit)
-        .field("author_name", g.author_name)
-        .field("author_email", g.author_email)
-        .field("author_date", g.author_date)
-        .field("summary", g.summary)
-        .field("reachable", g.reachable);
-  }
-  json.field("at_head", g.at_head)
-      .field("other_commits", static_cast<std::uint64_t>(g.other_commits))
-      .field("other_paths", static_cast<std::uint64_t>(g.other_paths));
-}
-
 void write_properties(JsonWriter& json, const Finding& f) {
   json.key("properties")
       .begin_object()
@@ -191,7 +181,14 @@ void write_properties(JsonWriter& json, const Finding& f) {
       .field("secret", redact_secret(f.secret))
       .field("blob_id", f.blob_id)
       .field("encoding", to_string(f.encoding));
-  if (f.provenance.git) write_git_properties(json, *f.provenance.git);
+  if (f.provenance.git) write_git_fields(json, *f.provenance.git);
+  if (const auto& image = f.provenance.image) {
+    json.key("image").begin_object();
+    write_image_fields(json, *image);
+    json.end_object();
+  }
+  if (!f.provenance.members.empty()) json.key("archive_members").string_array(f.provenance.members);
+  if (!f.decoded.empty()) json.key("decoded").string_array(f.decoded);
   json.end_object();
 }
 
