@@ -20,7 +20,9 @@
 #include "src/pipeline/blob_scanner.h"
 #include "src/pipeline/bounded_queue.h"
 #include "src/pipeline/git_history_scan.h"
+#include "src/pipeline/image_scan.h"
 #include "src/pipeline/progress_ticker.h"
+#include "src/pipeline/scan_cache.h"
 #include "src/source/git/repository.h"
 #include "src/source/file_reader.h"
 
@@ -28,7 +30,6 @@ namespace sprawl {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-using SharedScan = std::shared_future<std::shared_ptr<const BlobScan>>;
 
 /// State every worker writes to; guarded by its mutexes, progress counters are atomics.
 class ScanState : public WalkSink {
@@ -41,22 +42,6 @@ class ScanState : public WalkSink {
     if (m_callbacks.diagnostic) m_callbacks.diagnostic(diagnostic);
     std::lock_guard lock(m_mutex);
     keep_diagnostic(outcome, std::move(diagnostic));
-  }
-
-  /// The shared scan of blob `id`: the first caller gets an empty promise to fulfil.
-  SharedScan lookup(const ContentKey& id, std::promise<std::shared_ptr<const BlobScan>>& promise, bool& first) {
-    std::lock_guard lock(m_cache_mutex);
-    auto [it, inserted] = m_cache.try_emplace(id);
-    first = inserted;
-    if (inserted) it->second = promise.get_future().share();
-    return it->second;
-  }
-
-  /// Keeps only the key of a blob that had no matches: a later copy needs nothing else, and
-  /// the cache then costs ~70 bytes per distinct blob whatever the corpus size.
-  void forget_clean(const ContentKey& id) {
-    std::lock_guard lock(m_cache_mutex);
-    m_cache[id] = SharedScan{};
   }
 
   void add(std::vector<Finding>& findings, const DropCounts& drops, std::uint64_t bytes, bool duplicate,
@@ -81,13 +66,13 @@ class ScanState : public WalkSink {
   }
 
   BoundedQueue<InputFile> queue;
+  ScanCache cache;
   std::atomic<std::uint64_t> files{0}, bytes{0}, found{0};
   ScanOutcome outcome;
 
  private:
   const ScanCallbacks& m_callbacks;
-  std::mutex m_mutex, m_cache_mutex;
-  std::unordered_map<ContentKey, SharedScan, ContentKeyHash> m_cache;
+  std::mutex m_mutex;
 };
 
 void scan_worker(const ScanConfig& config, const ScanEngine& engine, ScanState& state, Matcher matcher) {
@@ -116,24 +101,15 @@ void scan_worker(const ScanConfig& config, const ScanEngine& engine, ScanState& 
       continue;
     }
     state.bytes.fetch_add(buffer.size(), std::memory_order_relaxed);
-    const ContentKey id = content_key(buffer);
-    std::promise<std::shared_ptr<const BlobScan>> promise;
-    bool first = false;
-    SharedScan shared = state.lookup(id, promise, first);
-    if (first) {
-      auto scan = std::make_shared<const BlobScan>(scanner.scan(buffer));
-      for (const auto& problem : scan->problems)  // inside archives: named with the member
+    const ScanCache::Entry cached = state.cache.scan(buffer, scanner);
+    const BlobScan& scan = *cached.scan;
+    if (cached.first)
+      for (const auto& problem : scan.problems)  // inside archives: named with the member
         state.diagnostic({member_path(file->display_path, problem.members), problem.message, problem.is_error});
-      const bool clean = scan->matches.empty();
-      promise.set_value(std::move(scan));
-      if (clean) state.forget_clean(id);
-    }
-    static const BlobScan kClean;
-    const BlobScan& scan = shared.valid() ? *shared.get() : kClean;
     findings.clear();
     DropCounts drops;
     scanner.findings_for(scan, Provenance{file->display_path, file->relative_path}, findings, drops);
-    state.add(findings, drops, buffer.size(), !first, scan.drops);
+    state.add(findings, drops, buffer.size(), !cached.first, scan.drops);
   }
 }
 
@@ -164,13 +140,27 @@ ScanOutcome run_scan(const ScanConfig& config, const ScanEngine& engine, const S
   ScanConfig files = config;
   files.inputs.clear();
   std::vector<std::string> repositories;
+  std::vector<std::pair<std::string, std::unique_ptr<image::ImageSource>>> images;
+  std::vector<InputDiagnostic> unreadable;
   for (const auto& input : config.inputs) {
     const bool git = config.git_scope != GitScope::history ||
                      (config.git_history && input != "-" && git::Repository::is_repository(input));
-    (git ? repositories : files.inputs).push_back(input);
+    if (git) {
+      repositories.push_back(input);
+      continue;
+    }
+    auto image = input == "-" ? Result<std::unique_ptr<image::ImageSource>>(nullptr) : image::open_image(input);
+    if (!image)
+      unreadable.push_back({input, image.error().message});
+    else if (*image)
+      images.emplace_back(input, std::move(*image));
+    else
+      files.inputs.push_back(input);
   }
   ScanOutcome outcome;
   if (!files.inputs.empty()) outcome = scan_files(files, engine, callbacks);
+  for (auto& d : unreadable) record_diagnostic(callbacks, outcome, std::move(d));
+  for (const auto& [input, source] : images) scan_image(input, *source, config, engine, callbacks, outcome);
   for (const auto& repository : repositories) scan_git_repository(repository, config, engine, callbacks, outcome);
   std::sort(outcome.findings.begin(), outcome.findings.end(), finding_order);
   // Suppressed findings (allow-lists, inline comments) are kept apart: counted, listed on request.
