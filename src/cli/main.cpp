@@ -19,10 +19,30 @@ struct ScanFlags {
   std::vector<std::string> formats, outputs;
 };
 
+// How deep a scan looks into archives, image layers and encoded text, and the limits that stop
+// decompression bombs (defaults shown in --help).
+void add_content_options(CLI::App* command, sprawl::ScanConfig& c) {
+  const auto group = "Archives, images and encoded text";
+  command->add_option("--archive-depth", c.archive_depth, "Nested archives opened (zip, jar, tar, gz, …); 0: none")
+      ->check(CLI::Range(0u, 16u))->capture_default_str()->group(group);
+  command->add_option("--decode-depth", c.decode_depth,
+                      "Encodings decoded one inside the other (base64, percent, \\u/\\x escapes); 0: none")
+      ->check(CLI::Range(0u, 8u))->capture_default_str()->group(group);
+  command->add_option("--archive-max-size", c.archive_max_size,
+                      "Uncompressed bytes read from one archive or image layer before it is cut off")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 50))->capture_default_str()->group(group);
+  command->add_option("--archive-max-ratio", c.archive_max_ratio,
+                      "Uncompressed : compressed ratio that marks a decompression bomb (past 16 MiB out)")
+      ->check(CLI::Range(std::uint64_t{2}, std::uint64_t{1} << 40))->capture_default_str()->group(group);
+  command->add_option("--archive-max-entries", c.archive_max_entries, "Entries read from one archive or image layer")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40))->capture_default_str()->group(group);
+}
+
 // Inputs, git scopes, rules and limits: the options that decide what a scan finds.
 void add_scan_inputs(CLI::App* command, ScanFlags& f) {
   command->add_option("paths", f.config.inputs,
-                      "Files, directories, git repositories, or '-' for standard input (default: .)");
+                      "Files, directories, git repositories, container images (docker save / OCI tarballs, "
+                      "oci:DIR, oci-archive:FILE, docker-archive:FILE), or '-' for standard input (default: .)");
   auto* staged = command->add_flag("--staged", f.staged, "Only what is staged in the index and not in HEAD (pre-commit hook)");
   auto* since = command->add_option("--since", f.since, "Only what commits after REV up to HEAD introduced (CI)");
   auto* range = command->add_option("--range", f.range, "Only what the commits of A..B introduced (CI)");
@@ -40,13 +60,14 @@ void add_scan_inputs(CLI::App* command, ScanFlags& f) {
                       "Rule/allow-list config (sprawl or gitleaks TOML; default: .sprawl.toml in the scan root)");
   command->add_option("--max-file-size", f.config.max_file_size, "Skip files larger than BYTES (default: 26214400 = 25 MiB)")
       ->check(CLI::Range(std::uint64_t{1}, (std::uint64_t{1} << 32) - 1));
+  add_content_options(command, f.config);
   command->add_option("--progress", f.progress, "Progress on stderr: auto (a terminal, after 1 s), always or never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   command->add_option("--progress-after-ms", f.config.progress_after_ms, "Delay before progress is shown")->group("");
 }
 
 void add_scan_command(CLI::App& app, ScanFlags& f) {
-  auto* scan = app.add_subcommand("scan", "Scan files, directories, git repositories (whole history) or standard input ('-')");
+  auto* scan = app.add_subcommand("scan", "Scan files, directories, archives, git repositories (whole history), container images or standard input ('-')");
   add_scan_inputs(scan, f);
   scan->add_option("-f,--format", f.formats,
                    "Report format: human, json, jsonl or sarif; repeat it to write several reports, each paired "
