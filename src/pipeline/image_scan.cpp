@@ -241,7 +241,7 @@ void ImageScan::read_layers() {
         if (it == m_by_location.end()) return;
         LayerEntries entries(*this, it->second);
         const archive::ArchiveSummary summary = archive::read_archive_stream(bytes, size, limits, entries);
-        if (!summary.opened)
+        if (!summary.opened && summary.format == archive::ArchiveFormat::none)  // else the reader said why
           report({fmt::format("{}: {}", m_input, m_layers[it->second].label),
                   "not a tar stream (plain, gzip or zstd): layer not scanned", true});
       },

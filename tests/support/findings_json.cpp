@@ -43,6 +43,36 @@ ReportedFinding parse_finding(simdjson::dom::element f) {
     g.other_paths = int64_t(git["other_paths"]);
     r.git = std::move(g);
   }
+  simdjson::dom::element image;
+  if (f["image"].get(image) == simdjson::SUCCESS) {
+    ReportedImage m;
+    auto text = [&](const char* key) {
+      std::string_view value;
+      return image[key].get(value) == simdjson::SUCCESS ? std::string(value) : std::string();
+    };
+    m.image = text("image");
+    m.reference = text("reference");
+    m.image_id = text("image_id");
+    m.manifest_digest = text("manifest_digest");
+    m.layer_digest = text("layer_digest");
+    m.created_by = text("created_by");
+    m.path = text("path");
+    m.config_field = text("config_field");
+    m.removal = text("removal");
+    std::int64_t number = 0;
+    if (image["layer"].get(number) == simdjson::SUCCESS) m.layer = number;
+    if (image["deleted_in_layer"].get(number) == simdjson::SUCCESS) m.deleted_in_layer = number;
+    bool flag = false;
+    if (image["in_final_filesystem"].get(flag) == simdjson::SUCCESS) m.in_final_filesystem = flag;
+    r.image = std::move(m);
+  }
+  auto strings = [&](const char* key, std::vector<std::string>& out) {
+    simdjson::dom::array items;
+    if (f[key].get(items) != simdjson::SUCCESS) return;
+    for (auto item : items) out.emplace_back(std::string_view(item));
+  };
+  strings("archive_members", r.archive_members);
+  strings("decoded", r.decoded);
   std::string_view reason;
   if (f["suppressed"].get(reason) == simdjson::SUCCESS) r.suppressed = std::string(reason);
   return r;

@@ -15,12 +15,23 @@ struct ReportedGit {
   std::int64_t other_commits = 0, other_paths = 0;
 };
 
+/// The "image" object of a finding from a container image.
+struct ReportedImage {
+  std::string image, reference, image_id, manifest_digest, layer_digest, created_by, path, config_field, removal;
+  std::int64_t layer = -1;             ///< -1: a config field
+  std::int64_t deleted_in_layer = -1;  ///< -1: not removed
+  bool in_final_filesystem = false;
+};
+
 struct ReportedFinding {
   std::string rule_id, path, secret, fingerprint, blob_id, encoding;
   std::int64_t line = 0, column = 0, end_line = 0, end_column = 0;
   bool redacted = true;
   std::optional<ReportedGit> git;  ///< present for findings from a git repository
   std::string suppressed;          ///< the reason, for entries of the "suppressed" array
+  std::optional<ReportedImage> image;     ///< present for findings from a container image
+  std::vector<std::string> archive_members;  ///< archive members, outermost first
+  std::vector<std::string> decoded;          ///< encodings decoded, outermost first
 };
 
 struct ReportedScan {
