@@ -51,6 +51,9 @@ struct ScanConfig {
   bool git_unreachable = true;    ///< --no-unreachable: skip objects no ref reaches
   bool git_worktree = true;       ///< --no-worktree: skip uncommitted work-tree files
   bool git_delta_reuse = true;    ///< off: every blob is searched in full (for testing)
+  /// Set by a repository scan for its work-tree files (given as absolute paths): allow-list
+  /// paths are matched relative to this directory.
+  std::string relative_base;
 
   // Archives, container images and encoded text.
   unsigned archive_depth = 3;   ///< --archive-depth: nested archives opened (0: none)

@@ -305,10 +305,13 @@ class HistoryScan {
     ScanConfig files = m_config;
     files.inputs.clear();
     for (const auto& f : *changed) files.inputs.push_back(workdir + "/" + f.path);
+    files.relative_base = workdir;
     ScanOutcome worktree = scan_files(files, m_engine, m_callbacks);
     for (auto& f : worktree.findings) {
       const std::string relative = f.provenance.path.substr(std::min(f.provenance.path.size(), workdir.size() + 1));
+      std::vector<std::string> members = std::move(f.provenance.members);
       f.provenance = git_provenance(m_input, relative, GitLocation::worktree);
+      f.provenance.members = std::move(members);
       m_sightings.push_back({std::move(f), order_of(GitLocation::worktree, 0)});
     }
     for (auto& d : worktree.errors) m_outcome.errors.push_back(std::move(d));

@@ -108,7 +108,10 @@ void scan_worker(const ScanConfig& config, const ScanEngine& engine, ScanState& 
         state.diagnostic({member_path(file->display_path, problem.members), problem.message, problem.is_error});
     findings.clear();
     DropCounts drops;
-    scanner.findings_for(scan, Provenance{file->display_path, file->relative_path}, findings, drops);
+    std::string relative = file->relative_path;
+    if (!config.relative_base.empty() && relative.starts_with(config.relative_base + "/"))
+      relative.erase(0, config.relative_base.size() + 1);
+    scanner.findings_for(scan, Provenance{file->display_path, relative}, findings, drops);
     state.add(findings, drops, buffer.size(), !cached.first, scan.drops);
   }
 }

@@ -261,3 +261,17 @@ TEST_CASE("git scans read ignore files at the repository root and baseline histo
   CHECK(reason_for(scan, old_pat) == "baseline");
   CHECK(reason_for(scan, ignored) == ".sprawlignore:1 path glob '/vendor/'");
 }
+
+TEST_CASE("allow-list paths apply to untracked work-tree files of a repository scan", "[cli][suppress]") {
+  // Regression: work-tree files were scanned by absolute path, so `^fixtures/` never matched them.
+  TempDir dir;
+  const GitRepo repo(dir / "repo");
+  repo.write(".sprawl.toml", "[[allowlists]]\ndescription = \"fixtures\"\npaths = ['''^fixtures/''']\n");
+  repo.write("README.md", "hello\n");
+  repo.commit("initial");
+  repo.write("fixtures/token.env", "GITHUB_TOKEN=" + fake_github_pat(4242) + "\n");
+  const CliResult result = run_sprawl_in_git({"scan", ".", "--format", "json"}, repo.path());
+  INFO(result.err);
+  CHECK(result.exit_code == 0);
+  CHECK(parse_report(result.out).findings.empty());
+}
