@@ -245,7 +245,7 @@ void ImageScan::read_layers() {
           report({fmt::format("{}: {}", m_input, m_layers[it->second].label),
                   "not a tar stream (plain, gzip or zstd): layer not scanned", true});
       },
-      error);
+      static_cast<unsigned>(m_scanners.size()), error);
   if (!error.empty()) report({m_input, fmt::format("cannot read the image: {}", error), true});
   for (const auto& record : m_layers)
     if (missing.count(record.location))

@@ -5,10 +5,17 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <system_error>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -75,6 +82,34 @@ archive::BlockSource entry_blocks(::archive* a) {
   };
 }
 
+/// Runs `work(i)` for i in [0, count) on up to `threads` threads.
+void run_parallel(std::size_t count, unsigned threads, const std::function<void(std::size_t)>& work) {
+  std::atomic<std::size_t> next{0};
+  auto loop = [&] {
+    for (std::size_t i; (i = next.fetch_add(1)) < count;) work(i);
+  };
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < std::min<std::size_t>(threads, count); ++t) pool.emplace_back(loop);
+  loop();
+  for (auto& thread : pool) thread.join();
+}
+
+/// A stream over `size` bytes at `offset` of an open file, read with pread.
+archive::BlockSource file_range_blocks(int fd, std::uint64_t offset, std::uint64_t size, std::string& buffer) {
+  return [fd, offset, size, &buffer, done = std::uint64_t{0}](std::string& error) mutable -> std::string_view {
+    if (done >= size) return {};
+    buffer.resize(1 << 20);
+    const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size(), size - done));
+    const ssize_t got = ::pread(fd, buffer.data(), want, static_cast<off_t>(offset + done));
+    if (got <= 0) {
+      error = got == 0 ? "unexpected end of file" : std::strerror(errno);
+      return {};
+    }
+    done += static_cast<std::uint64_t>(got);
+    return {buffer.data(), static_cast<std::size_t>(got)};
+  };
+}
+
 class TarballSource : public ImageSource {
  public:
   /// First pass: every entry's name, and the bytes of those that may be metadata.
@@ -89,6 +124,10 @@ class TarballSource : public ImageSource {
       const std::string name = normalise(archive_entry_pathname(entry) ? archive_entry_pathname(entry) : "");
       const std::uint64_t size = archive_entry_size_is_set(entry) ? archive_entry_size(entry) : 0;
       source->m_names.insert(name);
+      // Without a compression filter, a member's data sits at a fixed offset of the file: layers
+      // can then be read in parallel.
+      if (archive_filter_count(a.get()) == 1 && archive_entry_filetype(entry) == AE_IFREG)
+        source->m_members.emplace(name, Member{static_cast<std::uint64_t>(archive_filter_bytes(a.get(), -1)), size});
       if (archive_entry_filetype(entry) == AE_IFREG && size <= kMaxMetadataSize && is_metadata_candidate(name, size)) {
         std::string bytes(size, '\0');
         const la_ssize_t got = archive_read_data(a.get(), bytes.data(), bytes.size());
@@ -115,9 +154,10 @@ class TarballSource : public ImageSource {
   }
 
   std::set<std::string> read_layers(const std::set<std::string>& locations, const LayerReader& reader,
-                                    std::string& error) const override {
+                                    unsigned readers, std::string& error) const override {
     std::set<std::string> wanted;
     for (const auto& location : locations) wanted.insert(normalise(location));
+    if (!m_members.empty()) return read_by_offset(wanted, reader, readers, error);
     ArchivePtr a = open_tarball(m_path, error);
     if (!a) return wanted;
     archive_entry* entry = nullptr;
@@ -137,7 +177,38 @@ class TarballSource : public ImageSource {
 
  private:
   explicit TarballSource(std::string path) : m_path(std::move(path)) {}
+
+  std::set<std::string> read_by_offset(std::set<std::string> wanted, const LayerReader& reader, unsigned readers,
+                                       std::string& error) const {
+    const int fd = ::open(m_path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      error = std::strerror(errno);
+      return wanted;
+    }
+    std::vector<std::pair<std::string, Member>> found;
+    for (auto it = wanted.begin(); it != wanted.end();) {
+      auto member = m_members.find(*it);
+      if (member == m_members.end()) {
+        ++it;
+        continue;
+      }
+      found.emplace_back(*it, member->second);
+      it = wanted.erase(it);
+    }
+    run_parallel(found.size(), readers, [&](std::size_t i) {
+      std::string buffer;
+      reader(found[i].first, found[i].second.size,
+             file_range_blocks(fd, found[i].second.offset, found[i].second.size, buffer));
+    });
+    ::close(fd);
+    return wanted;
+  }
+
+  struct Member {
+    std::uint64_t offset = 0, size = 0;
+  };
   std::string m_path;
+  std::map<std::string, Member> m_members;
   std::set<std::string> m_names;
   std::map<std::string, std::string> m_files;
   std::string m_damage;
@@ -165,25 +236,25 @@ class DirectorySource : public ImageSource {
   }
 
   std::set<std::string> read_layers(const std::set<std::string>& locations, const LayerReader& reader,
-                                    std::string&) const override {
-    std::set<std::string> missing;
-    for (const auto& location : locations) {
+                                    unsigned readers, std::string&) const override {
+    const std::vector<std::string> all(locations.begin(), locations.end());
+    std::vector<char> absent(all.size(), 0);
+    run_parallel(all.size(), readers, [&](std::size_t i) {
       std::error_code ec;
-      const fs::path file = fs::path(m_root) / location;
-      const auto size = escapes_root(location) ? 0 : fs::file_size(file, ec);
-      std::FILE* in = escapes_root(location) || ec ? nullptr : std::fopen(file.c_str(), "rb");
-      if (!in) {
-        missing.insert(location);
-        continue;
+      const fs::path file = fs::path(m_root) / all[i];
+      const auto size = escapes_root(all[i]) ? 0 : fs::file_size(file, ec);
+      const int fd = escapes_root(all[i]) || ec ? -1 : ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+      if (fd < 0) {
+        absent[i] = 1;
+        return;
       }
-      std::string buffer(1 << 20, '\0');
-      reader(location, size, [&](std::string& error) -> std::string_view {
-        const std::size_t got = std::fread(buffer.data(), 1, buffer.size(), in);
-        if (got == 0 && std::ferror(in)) error = "read error";
-        return {buffer.data(), got};
-      });
-      std::fclose(in);
-    }
+      std::string buffer;
+      reader(all[i], size, file_range_blocks(fd, 0, size, buffer));
+      ::close(fd);
+    });
+    std::set<std::string> missing;
+    for (std::size_t i = 0; i < all.size(); ++i)
+      if (absent[i]) missing.insert(all[i]);
     return missing;
   }
 

@@ -31,10 +31,12 @@ class ImageSource {
   /// What was wrong with the container itself (a truncated tarball), found while opening it:
   /// the layers before the damage are still read.
   virtual std::string damage() const { return {}; }
-  /// Streams each of `locations` that exists to `reader`, in whatever order is cheapest (a
-  /// tarball is read once, front to back). Returns the locations that were not found.
+  /// Streams each of `locations` that exists to `reader`, up to `readers` layers at once (from
+  /// several threads: `reader` must be thread-safe) where the source allows it — a layout
+  /// directory, or an uncompressed tarball whose members are read by offset; a compressed
+  /// tarball is read once, front to back. Returns the locations that were not found.
   virtual std::set<std::string> read_layers(const std::set<std::string>& locations, const LayerReader& reader,
-                                            std::string& error) const = 0;
+                                            unsigned readers, std::string& error) const = 0;
 
  protected:
   LayoutKind m_kind = LayoutKind::none;
