@@ -28,7 +28,7 @@ void drop_encoded_duplicates(std::vector<BlobMatch>& plain, const std::vector<Bl
   std::erase_if(plain, [&](const BlobMatch& p) {
     return std::any_of(decoded.begin(), decoded.end(), [&](const BlobMatch& d) {
       return p.match.secret_start >= d.match.secret_start && p.match.secret_end <= d.match.secret_end &&
-             specificity(rules[p.match.rule_index]) <= specificity(rules[d.match.rule_index]);
+             specificity(rules[p.match.rule_index]) < specificity(rules[d.match.rule_index]);
     });
   });
 }
