@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "src/report/sarif_report.h"
+#include "tests/support/archive_writer.h"
 #include "tests/support/cli_runner.h"
 #include "tests/support/fake_tokens.h"
 #include "tests/support/git_repo.h"
@@ -295,4 +296,43 @@ TEST_CASE("sarif scan of 30000 findings keeps GitHub's 25000 and warns on stderr
   CHECK(str(run["invocations"].at(0)["toolExecutionNotifications"].at(0)["message"]["text"])
             .find(std::to_string(left_out) + " of " + std::to_string(found) + " results were left out") !=
         std::string::npos);
+}
+
+TEST_CASE("sarif of image, archive and decoded findings validates and locates each on its file", "[cli][sarif]") {
+  TempDir tree;
+  const std::vector<std::string> secrets{fake_github_pat(11), fake_github_pat(12), fake_github_pat(13)};
+  TestImage image;
+  image.env = {"GITHUB_TOKEN=" + secrets[0]};
+  image.layers = {TestLayer{{ArchiveMember{"app/.env", "GITHUB_TOKEN=" + secrets[1] + "\n"}}, Compression::gzip, "COPY . /app"},
+                  TestLayer{{ArchiveMember{"app/.wh..env", ""}}, Compression::gzip, "RUN rm /app/.env"}};
+  tree.write("image.tar", make_docker_save({image}));
+  tree.write("libs/app.jar", make_zip({ArchiveMember{"application.properties", "github.token=" + secrets[2] + "\n"}}));
+  TempDir reports;
+  const std::string out = reports / "nested.sarif";
+  const CliResult image_scan =
+      run_sprawl({"scan", "image.tar", "libs", "--format", "sarif", "--show-secrets", "-o", out}, tree.path());
+  INFO("stderr: " << image_scan.err);
+  REQUIRE(image_scan.exit_code == 1);
+  validate_sarif(out, secrets);
+  simdjson::dom::parser parser;
+  const element log = parser.parse(read_text(out));
+  const std::vector<element> results = results_of(log);
+  REQUIRE(results.size() == 3);
+  bool jar = false, layer = false;
+  for (const auto& r : results) {
+    const element location = r["locations"].at(0)["physicalLocation"];
+    const std::string uri = str(location["artifactLocation"]["uri"]);
+    element region;
+    if (uri == "app.jar") {  // relative to the argument "libs"
+      jar = true;
+      CHECK(location["region"].get(region) != simdjson::SUCCESS);  // member lines are not the jar's
+      CHECK(r["properties"]["archive_members"].get_array().size() == 1);
+    }
+    if (uri == "app/.env") {
+      layer = true;
+      CHECK(std::int64_t(r["properties"]["image"]["deleted_in_layer"]) == 1);
+    }
+  }
+  CHECK(jar);
+  CHECK(layer);
 }
