@@ -121,13 +121,17 @@ TEST_CASE("nested archives are opened three deep by default and not deeper", "[c
 TEST_CASE("a zip bomb is stopped with a clear error and the rest is still scanned", "[cli][archive]") {
   TempDir dir;
   const std::string token = fake_github_pat(1001);
-  dir.write("bomb.zip", zip_bomb(4ull << 30));
+  dir.write("bomb.zip", zip_bomb(4ull << 30));  // one 4 GiB member: over the member size limit, never inflated
   dir.write("bomb.tar.gz", tar_bomb(1ull << 30, Compression::gzip));
+  std::vector<ArchiveMember> zeros;  // members under the member limit, 1000:1 together
+  for (int i = 0; i < 4; ++i) zeros.push_back(file("zeros" + std::to_string(i) + ".bin", std::string(8 << 20, '\0')));
+  dir.write("many-zeros.zip", make_zip(zeros));
   dir.write("app.properties", properties(token));
   const ReportedScan scan = scan_json(dir.path(), 1);
   CHECK(with_secret(scan, token).size() == 1);
-  CHECK(errors_mention(scan, "bomb.zip"));
+  CHECK(skipped_mentions(scan, "bomb.zip!/zeros.bin"));
   CHECK(errors_mention(scan, "bomb.tar.gz"));
+  CHECK(errors_mention(scan, "many-zeros.zip"));
   CHECK(errors_mention(scan, "--archive-max-ratio"));
 }
 

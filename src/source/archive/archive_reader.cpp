@@ -518,9 +518,11 @@ bool Session::within_ratio() {
   return false;
 }
 
+// A note, as for a file over --max-file-size: a size policy, not damage.
 void Session::report_oversize(const std::string& member, const std::string& sizes) {
-  problem(member,
-          fmt::format("larger than the member size limit ({} bytes), not scanned (raise with --max-file-size)", sizes));
+  visitor_.problem(
+      member, fmt::format("larger than the member size limit ({} bytes), not scanned (raise with --max-file-size)", sizes),
+      false);
 }
 
 void Session::report_corrupt(const std::string& member) {
