@@ -59,8 +59,9 @@ def recall(report_path, planted, image_input):
                 ok = img.get("path") == p["path"] and img.get("layer") == p.get("layer")
             else:
                 ok = path.endswith("/" + p["path"])
-            # a PEM key's secret starts on the line after its BEGIN line
-            if ok and f.get("line") in (p["line"], p["line"] + 1):
+            # the generator may put a secret one line below its record (a PEM body: up to 3)
+            slack = 3 if p.get("kind") == "private-key" else 1
+            if ok and p["line"] <= f.get("line", 0) <= p["line"] + slack:
                 found += 1
                 break
     return found
