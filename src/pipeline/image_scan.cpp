@@ -4,6 +4,8 @@
 // holds, and the config fields are scanned.
 #include "src/pipeline/image_scan.h"
 
+#include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <map>
 #include <memory>
@@ -14,6 +16,7 @@
 
 #include "src/pipeline/blob_scanner.h"
 #include "src/pipeline/bounded_queue.h"
+#include "src/pipeline/progress_ticker.h"
 #include "src/pipeline/scan_cache.h"
 #include "src/source/image/layer_stack.h"
 
@@ -78,9 +81,16 @@ class ImageScan {
     m_images = layout.images;
     collect_layers();
     if (!start_workers()) return;
-    read_layers();
-    m_queue.close();
-    for (auto& worker : m_threads) worker.join();
+    {
+      std::unique_ptr<ProgressTicker> ticker;
+      if (m_callbacks.progress)
+        ticker = std::make_unique<ProgressTicker>(
+            m_callbacks, [this] { return ScanProgress{m_files.load(), m_bytes.load(), m_matched.load(), 0.0}; },
+            std::chrono::milliseconds(m_config.progress_after_ms));
+      read_layers();
+      m_queue.close();
+      for (auto& worker : m_threads) worker.join();
+    }
     for (std::size_t i = 0; i < m_images.size(); ++i) {
       add_config_findings(m_images[i]);
       add_layer_findings(m_images[i], m_slots[i]);
@@ -137,6 +147,9 @@ class ImageScan {
       const ScanCache::Entry cached = m_cache.scan(job->content, scanner);
       m_budget.release(job->content.size());
       const BlobScan& scan = *cached.scan;
+      m_files.fetch_add(1, std::memory_order_relaxed);
+      m_bytes.fetch_add(job->content.size(), std::memory_order_relaxed);
+      if (!scan.matches.empty()) m_matched.fetch_add(scan.matches.size(), std::memory_order_relaxed);
       LayerRecord& layer = m_layers[job->layer];
       for (const auto& problem : cached.first ? scan.problems : std::vector<BlobProblem>{})
         report({member_path(fmt::format("{}/{}", layer.display_prefix, job->path), problem.members), problem.message,
@@ -190,6 +203,7 @@ class ImageScan {
   ByteBudget m_budget;
   ScanCache m_cache;
   std::mutex m_mutex;
+  std::atomic<std::uint64_t> m_files{0}, m_bytes{0}, m_matched{0};  // for the progress line
 };
 
 /// Turns one layer's tar entries into filesystem changes and scan jobs.
