@@ -38,12 +38,7 @@ void write_image_fields(JsonWriter& json, const ImageProvenance& image) {
   }
 }
 
-void write_provenance_fields(JsonWriter& json, const Finding& f) {
-  if (const auto& g = f.provenance.git) {
-    json.key("git").begin_object();
-    write_git_fields(json, *g);
-    json.end_object();
-  }
+void write_nested_fields(JsonWriter& json, const Finding& f) {
   if (const auto& image = f.provenance.image) {
     json.key("image").begin_object();
     write_image_fields(json, *image);
@@ -51,6 +46,15 @@ void write_provenance_fields(JsonWriter& json, const Finding& f) {
   }
   if (!f.provenance.members.empty()) json.key("archive_members").string_array(f.provenance.members);
   if (!f.decoded.empty()) json.key("decoded").string_array(f.decoded);
+}
+
+void write_provenance_fields(JsonWriter& json, const Finding& f) {
+  if (const auto& g = f.provenance.git) {
+    json.key("git").begin_object();
+    write_git_fields(json, *g);
+    json.end_object();
+  }
+  write_nested_fields(json, f);
 }
 
 }  // namespace sprawl

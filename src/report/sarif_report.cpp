@@ -181,14 +181,8 @@ void write_properties(JsonWriter& json, const Finding& f) {
       .field("secret", redact_secret(f.secret))
       .field("blob_id", f.blob_id)
       .field("encoding", to_string(f.encoding));
-  if (f.provenance.git) write_git_fields(json, *f.provenance.git);
-  if (const auto& image = f.provenance.image) {
-    json.key("image").begin_object();
-    write_image_fields(json, *image);
-    json.end_object();
-  }
-  if (!f.provenance.members.empty()) json.key("archive_members").string_array(f.provenance.members);
-  if (!f.decoded.empty()) json.key("decoded").string_array(f.decoded);
+  if (f.provenance.git) write_git_fields(json, *f.provenance.git);  // flattened into the bag
+  write_nested_fields(json, f);
   json.end_object();
 }
 

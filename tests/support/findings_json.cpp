@@ -9,6 +9,12 @@ namespace sprawl::test {
 
 namespace {
 
+/// The string member `key` of `object`, or "" when it is absent.
+std::string text_of(simdjson::dom::element object, const char* key) {
+  std::string_view value;
+  return object[key].get(value) == simdjson::SUCCESS ? std::string(value) : std::string();
+}
+
 ReportedFinding parse_finding(simdjson::dom::element f) {
   ReportedFinding r;
   r.rule_id = std::string(std::string_view(f["rule_id"]));
@@ -25,10 +31,7 @@ ReportedFinding parse_finding(simdjson::dom::element f) {
   simdjson::dom::element git;
   if (f["git"].get(git) == simdjson::SUCCESS) {
     ReportedGit g;
-    auto text = [&](const char* key) {
-      std::string_view value;
-      return git[key].get(value) == simdjson::SUCCESS ? std::string(value) : std::string();
-    };
+    auto text = [&](const char* key) { return text_of(git, key); };
     g.repository = text("repository");
     g.location = text("location");
     g.commit = text("commit");
@@ -46,10 +49,7 @@ ReportedFinding parse_finding(simdjson::dom::element f) {
   simdjson::dom::element image;
   if (f["image"].get(image) == simdjson::SUCCESS) {
     ReportedImage m;
-    auto text = [&](const char* key) {
-      std::string_view value;
-      return image[key].get(value) == simdjson::SUCCESS ? std::string(value) : std::string();
-    };
+    auto text = [&](const char* key) { return text_of(image, key); };
     m.image = text("image");
     m.reference = text("reference");
     m.image_id = text("image_id");
