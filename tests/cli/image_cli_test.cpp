@@ -235,3 +235,21 @@ TEST_CASE("image scan notes layers with unknown media types and reads them by co
   CHECK(with_secret(scan, token).size() == 1);
   CHECK(skipped_mentions(scan, "media type"));
 }
+
+TEST_CASE("a web app's manifest.json does not make a directory or tarball an image", "[cli][image]") {
+  // Regression: any top-level manifest.json was taken for `docker save` output, and the tree
+  // was then reported as a broken image instead of being scanned.
+  TempDir dir;
+  const std::string token = fake_github_pat(701);
+  const std::string manifest = "{\"name\": \"My App\", \"short_name\": \"app\", \"start_url\": \"/\"}\n";
+  dir.write("webapp/manifest.json", manifest);
+  dir.write("webapp/src/config.js", "const GITHUB_TOKEN = '" + token + "';\n");
+  dir.write("webapp.tar", make_tar({file("manifest.json", manifest), file("src/config.js", "token = '" + token + "'\n")}));
+  for (const std::string input : {"webapp", "webapp.tar"}) {
+    INFO(input);
+    const ReportedScan scan = scan_image_json(input, dir.path());
+    REQUIRE(with_secret(scan, token).size() == 1);
+    CHECK_FALSE(with_secret(scan, token)[0].image);
+    CHECK(scan.error_paths.empty());
+  }
+}

@@ -273,13 +273,19 @@ bool looks_like_tarball(const std::string& path) {
          format == archive::ArchiveFormat::bzip2;
 }
 
-}  // namespace
-
-bool has_image_prefix(const std::string& input) {
-  for (const auto& t : kTransports)
-    if (input.starts_with(t.prefix)) return true;
-  return false;
+/// Whether a source that has a top-level manifest.json really is a `docker save` image: web
+/// apps and browser extensions have a manifest.json too. Docker's is an array of objects with
+/// "Config" and "Layers".
+bool holds_docker_manifest(const ImageSource& source) {
+  if (source.kind() != LayoutKind::docker_save) return true;
+  const std::optional<std::string> text = source.lookup("manifest.json");
+  if (!text) return false;
+  const std::size_t first = text->find_first_not_of(" \t\r\n");
+  return first != std::string::npos && (*text)[first] == '[' && text->find("\"Layers\"") != std::string::npos &&
+         text->find("\"Config\"") != std::string::npos;
 }
+
+}  // namespace
 
 Result<std::unique_ptr<ImageSource>> open_image(const std::string& input) {
   std::string path = input;
@@ -292,7 +298,8 @@ Result<std::unique_ptr<ImageSource>> open_image(const std::string& input) {
   std::error_code ec;
   if (fs::is_directory(path, ec)) {
     auto source = std::make_unique<DirectorySource>(path);
-    if (source->kind() != LayoutKind::none) return std::unique_ptr<ImageSource>(std::move(source));
+    if (source->kind() != LayoutKind::none && (explicit_image || holds_docker_manifest(*source)))
+      return std::unique_ptr<ImageSource>(std::move(source));
     if (explicit_image) return Error{"not an image layout: no index.json with oci-layout, or manifest.json"};
     return std::unique_ptr<ImageSource>();
   }
@@ -306,7 +313,7 @@ Result<std::unique_ptr<ImageSource>> open_image(const std::string& input) {
     if (explicit_image) return tarball.error();
     return std::unique_ptr<ImageSource>();
   }
-  if ((*tarball)->kind() == LayoutKind::none) {
+  if ((*tarball)->kind() == LayoutKind::none || (!explicit_image && !holds_docker_manifest(**tarball))) {
     if (explicit_image) return Error{"not an image tarball: no manifest.json or index.json with oci-layout"};
     return std::unique_ptr<ImageSource>();
   }

@@ -44,11 +44,9 @@ class ImageSource {
 
 /// `input` names an image: "oci:DIR", "oci-archive:FILE", "docker-archive:FILE", a layout
 /// directory (holding oci-layout and index.json), or a tarball holding manifest.json or an OCI
-/// layout. Returns nullptr (not an error) for anything else, so that it is scanned as files; an
+/// layout (a manifest.json only counts when it is docker's: an array with "Config" and "Layers").
+/// Returns nullptr (not an error) for anything else, so that it is scanned as files; an
 /// error when the input says it is an image and cannot be read as one.
 Result<std::unique_ptr<ImageSource>> open_image(const std::string& input);
-
-/// Whether `input` carries an explicit image transport prefix ("oci:", "oci-archive:", "docker-archive:").
-bool has_image_prefix(const std::string& input);
 
 }  // namespace sprawl::image
