@@ -423,6 +423,7 @@ TEST_CASE("layout detection and metadata candidates follow the top-level names",
   CHECK(is_metadata_candidate(std::string(64, 'a') + ".json", 5000));
   CHECK(is_metadata_candidate(path_of(fake_digest('a')), 4u << 20));
   CHECK_FALSE(is_metadata_candidate(path_of(fake_digest('a')), (4u << 20) + 1));
+  CHECK_FALSE(is_metadata_candidate("node_modules/pkg/package.json", 100));  // only top-level JSON
   CHECK_FALSE(is_metadata_candidate("blobs/sha256/not-a-digest", 10));
   CHECK_FALSE(is_metadata_candidate("1111/layer.tar", 10));
 }

@@ -553,8 +553,10 @@ bool is_metadata_candidate(const std::string& path, std::uint64_t size) {
   if (name.starts_with("blobs/")) {
     return size <= kMaxBlobCandidate && !digest_from_path(name).empty();
   }
+  // Only top-level JSON: a tarball that is not an image (a node_modules backup) must not have
+  // every one of its .json files kept in memory on the first pass.
   const bool named = name == "manifest.json" || name == "index.json" || name == "oci-layout" ||
-                     name == "repositories" || name.ends_with(".json");
+                     name == "repositories" || (name.ends_with(".json") && name.find('/') == std::string_view::npos);
   return named && size <= kMaxJsonCandidate;
 }
 

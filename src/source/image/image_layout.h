@@ -54,7 +54,7 @@ LayoutKind detect_layout(const std::function<bool(const std::string& path)>& exi
 
 /// Whether an entry of an image tarball is metadata that read_image_layout may ask for (and so
 /// should be kept in memory on a first pass): manifest.json, index.json, oci-layout,
-/// repositories and *.json up to 64 MiB; blobs/<algorithm>/<digest> (sha256, …) up to 4 MiB. A
+/// repositories and top-level *.json up to 64 MiB; blobs/<algorithm>/<digest> (sha256, …) up to 4 MiB. A
 /// leading "./" is ignored.
 bool is_metadata_candidate(const std::string& path, std::uint64_t size);
 
