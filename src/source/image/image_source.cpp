@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
@@ -123,6 +124,9 @@ class TarballSource : public ImageSource {
     while ((status = archive_read_next_header(a.get(), &entry)) == ARCHIVE_OK || status == ARCHIVE_WARN) {
       const std::string name = normalise(archive_entry_pathname(entry) ? archive_entry_pathname(entry) : "");
       const std::uint64_t size = archive_entry_size_is_set(entry) ? archive_entry_size(entry) : 0;
+      // Image files sit at most three levels down (blobs/sha256/<hex>, <id>/layer.tar): deeper
+      // entries of a tarball that is not an image are not remembered.
+      if (std::count(name.begin(), name.end(), '/') > 2) continue;
       source->m_names.insert(name);
       // Without a compression filter, a member's data sits at a fixed offset of the file: layers
       // can then be read in parallel.
