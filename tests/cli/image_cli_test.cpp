@@ -253,3 +253,26 @@ TEST_CASE("a web app's manifest.json does not make a directory or tarball an ima
     CHECK(scan.error_paths.empty());
   }
 }
+
+TEST_CASE("image scan stops a gzip bomb layer and still scans the other layers", "[cli][image]") {
+  TempDir dir;
+  const std::string kept = fake_github_pat(801);
+  TestImage image;
+  image.layers = {TestLayer{{file("placeholder.txt", std::string(4096, 'x'))}, Compression::gzip, "COPY bomb /"},
+                  TestLayer{{file("kept.env", "GITHUB_TOKEN=" + kept + "\n")}, Compression::gzip, "COPY kept /"}};
+  const auto layout = std::filesystem::path(dir.path()) / "layout";
+  write_oci_layout(layout, {image});
+  // Swap the first layer's blob for 100 MiB of zeros in a few hundred KB (inflated whole in memory).
+  const std::string first_blob = layer_blob(image.layers[0]);
+  for (const auto& entry : std::filesystem::directory_iterator(layout / "blobs" / "sha256"))
+    if (entry.path().filename() == sha256_hex(first_blob)) {
+      std::FILE* out = std::fopen(entry.path().c_str(), "wb");
+      const std::string bomb = tar_bomb(100ull << 20, Compression::gzip);
+      std::fwrite(bomb.data(), 1, bomb.size(), out);
+      std::fclose(out);
+    }
+  const ReportedScan scan = scan_image_json("layout", dir.path());
+  CHECK(with_secret(scan, kept).size() == 1);
+  CHECK(errors_mention(scan, "decompression bomb"));
+  CHECK(errors_mention(scan, "layer 0"));
+}
