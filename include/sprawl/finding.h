@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "sprawl/match.h"
@@ -67,6 +68,14 @@ struct Provenance {
   std::vector<std::string> members;
 };
 
+/// What sprawl could tell, offline, about whether a secret is real, and the non-secret
+/// identifiers it found on the way (the account an AWS key id encodes, a key's fingerprint).
+struct Validity {
+  std::string status;  ///< "format_valid", "invalid_format" or "expired"; empty: no check applies
+  std::string reason;  ///< one line
+  std::vector<std::pair<std::string, std::string>> identity;
+};
+
 /// How the blob's bytes were turned into scanned text.
 enum class TextEncoding { utf8, utf16le, utf16be, binary };
 const char* to_string(TextEncoding encoding);
@@ -87,6 +96,7 @@ struct Finding {
   /// Encodings the secret was decoded from, outermost first ("base64", "percent"): the position
   /// is then that of the encoded text in the original.
   std::vector<std::string> decoded;
+  Validity validity;  ///< offline checks (checksums, key parsing, JWT claims, …)
 };
 
 }  // namespace sprawl

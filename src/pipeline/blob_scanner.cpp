@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "src/check/fingerprint.h"
+#include "src/check/offline/offline_checks.h"
 #include "src/match/line_index.h"
 #include "src/source/text_decode.h"
 
@@ -166,8 +167,13 @@ BlobScan BlobScanner::scan(std::string_view bytes, const DeltaSource* delta, Del
 
 BlobMatch BlobScanner::checked_match(Match match, std::string_view match_text, std::string_view line,
                                      TextEncoding encoding) const {
-  BlobMatch kept{std::move(match), {}, {}, {}, {}, encoding};
+  BlobMatch kept{std::move(match), {}, {}, {}, {}, encoding, {}};
   kept.inline_ignore = inline_ignore_marker(line);
+  if (m_content.offline_checks) {
+    const Rule& rule = *m_engine->database().rules()[kept.match.rule_index].rule;
+    if (auto check = offline::check_offline(rule, kept.match.secret, match_text, line, m_now))
+      kept.validity = {offline::to_string(check->verdict), std::move(check->reason), std::move(check->identity)};
+  }
   if (!m_engine->allowlists().empty())
     m_engine->allowlists().evaluate_content(kept.match.rule_index, kept.match.secret, match_text, line,
                                             kept.allow_hits);
@@ -277,6 +283,7 @@ void BlobScanner::findings_for(const BlobScan& scan, const Provenance& where, st
     finding.blob_id = scan.blob_id;
     finding.encoding = blob_match.encoding;
     finding.decoded = blob_match.decoded;
+    finding.validity = blob_match.validity;
     if (!blob_match.members.empty()) {
       finding.provenance.members = member_names(where.path, blob_match.members);
       finding.provenance.path = member_path(where.path, blob_match.members);

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <algorithm>
+#include <cstdint>
+#include <ctime>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,6 +35,7 @@ struct BlobMatch {
   /// encoded run in the member's (or blob's) text.
   std::vector<std::string> decoded;
   TextEncoding encoding = TextEncoding::utf8;  ///< of the text the match is in
+  Validity validity;                           ///< offline checks of the secret
 };
 
 /// Something wrong inside a blob (a corrupt member, an archive limit reached), reported with
@@ -59,6 +62,7 @@ struct ContentOptions {
   unsigned decode_depth = 0;   ///< encodings decoded one inside the other (0: none)
   archive::ArchiveLimits archive;
   DecodeLimits decode;
+  bool offline_checks = false;  ///< record checksums, key parsing, JWT claims… on each match
 };
 
 /// The content options a scan configuration asks for (--archive-*, --decode-depth, --max-file-size).
@@ -104,7 +108,8 @@ class BlobScanner {
         m_matcher(std::move(matcher)),
         m_binary_cap(binary_findings_cap),
         m_resolve_overlaps(resolve_overlaps),
-        m_content(std::move(content)) {
+        m_content(std::move(content)),
+        m_now(static_cast<std::int64_t>(std::time(nullptr))) {
     for (const auto& rule : engine.database().rules()) m_search_margin = std::max(m_search_margin, rule.max_width);
     m_search_margin += 1;
   }
@@ -132,6 +137,7 @@ class BlobScanner {
   std::size_t m_binary_cap;
   bool m_resolve_overlaps;
   ContentOptions m_content;
+  std::int64_t m_now;  ///< for expiry checks: one clock reading per scanner
   friend class MemberScanner;
   struct Anchor;
   void match_delta(std::string_view text, const DeltaSource& delta);

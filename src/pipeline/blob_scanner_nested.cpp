@@ -16,6 +16,7 @@ ContentOptions content_options(const ScanConfig& config) {
   options.archive.max_total_size = config.archive_max_size;
   options.archive.max_ratio = config.archive_max_ratio;
   options.archive.max_entries = config.archive_max_entries;
+  options.offline_checks = true;
   return options;
 }
 
@@ -121,8 +122,8 @@ void BlobScanner::add_decoded_matches(std::string_view text, const LineIndex& li
 }
 
 // Scans a decoded run with the rest of its line around it, so that rules keyed on a name
-// (`password: <base64>` decodes to `password: hunter2…`) see their context. Matches that lie
-// wholly in that context are the plain scan's business and are left out.
+// (`password: <base64>` decodes to `password: hunter2…`) see their context. Only matches whose
+// secret lies within the decoded text are kept: the rest are the plain scan's business.
 void BlobScanner::scan_decoded(std::string_view text, const EncodedSpan& span, std::vector<std::string> codings,
                                const Anchor& anchor, unsigned depth_left, std::vector<BlobMatch>& out,
                                DropCounts& drops) {
@@ -147,7 +148,9 @@ void BlobScanner::scan_decoded(std::string_view text, const EncodedSpan& span, s
   const auto& rules = m_engine->database().rules();
   std::vector<BlobMatch> level;
   for (auto& match : found) {
-    if (match.secret_end <= lo || match.secret_start >= hi) continue;
+    // The secret must come from the decoded text: a match that only reaches into it (a JWT whose
+    // signature part happened to decode) is the plain scan's.
+    if (match.secret_start < lo || match.secret_end > hi) continue;
     switch (check_match(rules[match.rule_index], match)) {
       case CheckVerdict::low_entropy:
         ++drops.entropy;

@@ -111,6 +111,12 @@ void render_finding(const Finding& f, const ReportOptions& options, const Palett
   if (!f.decoded.empty())
     out += fmt::format("  {}Decoded:{}  from {} at the position shown\n", p.dim, p.reset, fmt::join(f.decoded, " > "));
   out += fmt::format("  {}Secret:{}   {}\n", p.dim, p.reset, options.show_secrets ? f.secret : redact_secret(f.secret));
+  if (!f.validity.status.empty()) {
+    out += fmt::format("  {}Validity:{} {} ({})\n", p.dim, p.reset, f.validity.status, f.validity.reason);
+    std::vector<std::string> facts;
+    for (const auto& [key, value] : f.validity.identity) facts.push_back(key + "=" + value);
+    if (!facts.empty()) out += fmt::format("  {}Identity:{} {}\n", p.dim, p.reset, fmt::join(facts, ", "));
+  }
   out += fmt::format("  {}Provider:{} {}   {}NHI type:{} {}\n", p.dim, p.reset, r.provider, p.dim, p.reset, r.nhi_type);
   out += fmt::format("  {}Fingerprint:{} {}{}\n", p.dim, p.reset, f.fingerprint.substr(0, 16),
                      f.encoding == TextEncoding::utf8 ? "" : fmt::format("   ({})", to_string(f.encoding)));

@@ -13,10 +13,11 @@ void write_git_fields(JsonWriter& json, const GitProvenance& g);
 /// The fields of an `image` object (the caller opens and closes it).
 void write_image_fields(JsonWriter& json, const ImageProvenance& image);
 
-/// `image`, `archive_members` and `decoded`, each only when the finding has it.
+/// `image`, `archive_members`, `decoded`, `validity` and `identity`, each only when the finding
+/// has it.
 void write_nested_fields(JsonWriter& json, const Finding& f);
 
-/// `git`, `image`, `archive_members` and `decoded`, each only when the finding has it.
+/// `git`, then the nested fields above.
 void write_provenance_fields(JsonWriter& json, const Finding& f);
 
 }  // namespace sprawl

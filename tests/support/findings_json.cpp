@@ -73,6 +73,14 @@ ReportedFinding parse_finding(simdjson::dom::element f) {
   };
   strings("archive_members", r.archive_members);
   strings("decoded", r.decoded);
+  simdjson::dom::element validity;
+  if (f["validity"].get(validity) == simdjson::SUCCESS) {
+    r.validity_status = text_of(validity, "status");
+    r.validity_reason = text_of(validity, "reason");
+  }
+  simdjson::dom::object identity;
+  if (f["identity"].get(identity) == simdjson::SUCCESS)
+    for (auto field : identity) r.identity.emplace_back(std::string(field.key), std::string(std::string_view(field.value)));
   std::string_view reason;
   if (f["suppressed"].get(reason) == simdjson::SUCCESS) r.suppressed = std::string(reason);
   return r;

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace sprawl::test {
@@ -32,6 +33,14 @@ struct ReportedFinding {
   std::optional<ReportedImage> image;     ///< present for findings from a container image
   std::vector<std::string> archive_members;  ///< archive members, outermost first
   std::vector<std::string> decoded;          ///< encodings decoded, outermost first
+  std::string validity_status, validity_reason;  ///< empty when no offline check applied
+  std::vector<std::pair<std::string, std::string>> identity;
+  /// The identity value for `key`, or "" when absent.
+  std::string identity_of(const std::string& key) const {
+    for (const auto& [k, v] : identity)
+      if (k == key) return v;
+    return {};
+  }
 };
 
 struct ReportedScan {

@@ -42,8 +42,8 @@ CheckResult make_result(Verdict verdict, std::string reason, Identity identity =
 
 // The classic format (github.blog, "Behind GitHub's new authentication token formats", 2021):
 // prefix + 30 random base62 + CRC32 of those 30 as 6 base62 digits (0-9A-Za-z, '0'-padded).
-// Checked against the published example 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 (gist by
-// coolaj86, "github base62 token format"); see the test "published GitHub example".
+// Checked against the published example token of the gist by coolaj86 ("github base62 token
+// format": body zQWBuTSOoRi4A9spHcVY5ncnsDkxkJ, checksum 0mLq17); see the test "published GitHub example".
 CheckResult check_crc_body(std::string_view body, Identity identity) {
   const std::string_view random = body.substr(0, 30);
   const std::string_view given = body.substr(30);
@@ -104,7 +104,7 @@ int base32_value(char c) {
 // characters after the prefix are base32 (A-Z2-7); of the decoded bytes, the first six read
 // big-endian, masked with 0x7fffffffff80 and shifted right by 7, give the account id. The top
 // bit of those 48 (i.e. 5th character >= 'Q') marks a new-generation key; older keys do not
-// encode the account. Published pair: ASIAY34FZKBOKMUTVV7A -> 609629065308.
+// encode the account. Published pair: ASIA + Y34FZKBOKMUTVV7A -> 609629065308.
 std::optional<std::string> aws_account_id(std::string_view body) {
   std::uint64_t bits = 0;  // the first 10 characters = 50 bits
   for (char c : body.substr(0, 10)) bits = (bits << 5) | static_cast<std::uint64_t>(base32_value(c));
