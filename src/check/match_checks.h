@@ -12,7 +12,9 @@ namespace sprawl {
 /// Counts of matches dropped, by the check that dropped them.
 struct DropCounts {
   std::uint64_t entropy = 0, placeholder = 0, allowlist = 0, binary_cap = 0;
+  std::uint64_t checksum = 0;  ///< tokens whose format checksum fails (GitHub, npm)
   DropCounts& operator+=(const DropCounts& other) {
+    checksum += other.checksum;
     entropy += other.entropy;
     placeholder += other.placeholder;
     allowlist += other.allowlist;

@@ -165,15 +165,17 @@ BlobScan BlobScanner::scan(std::string_view bytes, const DeltaSource* delta, Del
   return result;
 }
 
-BlobMatch BlobScanner::checked_match(Match match, std::string_view match_text, std::string_view line,
-                                     TextEncoding encoding) const {
+std::optional<BlobMatch> BlobScanner::checked_match(Match match, std::string_view match_text, std::string_view line,
+                                                    TextEncoding encoding) const {
   BlobMatch kept{std::move(match), {}, {}, {}, {}, encoding, {}};
-  kept.inline_ignore = inline_ignore_marker(line);
   if (m_content.offline_checks) {
     const Rule& rule = *m_engine->database().rules()[kept.match.rule_index].rule;
-    if (auto check = offline::check_offline(rule, kept.match.secret, match_text, line, m_now))
+    if (auto check = offline::check_offline(rule, kept.match.secret, match_text, line, m_now)) {
+      if (offline::disproves(rule, *check)) return std::nullopt;
       kept.validity = {offline::to_string(check->verdict), std::move(check->reason), std::move(check->identity)};
+    }
   }
+  kept.inline_ignore = inline_ignore_marker(line);
   if (!m_engine->allowlists().empty())
     m_engine->allowlists().evaluate_content(kept.match.rule_index, kept.match.secret, match_text, line,
                                             kept.allow_hits);
@@ -240,7 +242,10 @@ void BlobScanner::scan_text(std::string_view bytes, const DeltaSource* delta, De
     const std::string_view match_text =
         decoded.text.substr(match.match_start, match.match_end - match.match_start);
     const std::string_view line = lines.line_at(match.secret_start);
-    level.push_back(checked_match(std::move(match), match_text, line, decoded.encoding));
+    if (auto kept = checked_match(std::move(match), match_text, line, decoded.encoding))
+      level.push_back(std::move(*kept));
+    else
+      ++result.drops.checksum;
   }
   std::vector<BlobMatch> decoded_level;
   if (!binary && m_content.decode_depth > 0) add_decoded_matches(decoded.text, lines, decoded_level, result.drops);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <ctime>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -147,7 +148,10 @@ class BlobScanner {
   void add_decoded_matches(std::string_view text, const LineIndex& lines, std::vector<BlobMatch>& out, DropCounts& drops);
   void scan_decoded(std::string_view text, const EncodedSpan& span, std::vector<std::string> codings,
                     const Anchor& anchor, unsigned depth_left, std::vector<BlobMatch>& out, DropCounts& drops);
-  BlobMatch checked_match(Match match, std::string_view match_text, std::string_view line, TextEncoding encoding) const;
+  /// The match with its offline validity and allow-list hits; nullopt when an offline check
+  /// disproves it (a checksum that fails).
+  std::optional<BlobMatch> checked_match(Match match, std::string_view match_text, std::string_view line,
+                                         TextEncoding encoding) const;
   void finish_level(std::vector<BlobMatch>& level, bool binary, BlobScan& result) const;
   void path_only_findings(const BlobScan& scan, const Provenance& where, std::vector<Finding>& out,
                           DropCounts& drops) const;

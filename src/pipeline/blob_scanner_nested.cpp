@@ -163,7 +163,10 @@ void BlobScanner::scan_decoded(std::string_view text, const EncodedSpan& span, s
     }
     const std::string_view match_text =
         std::string_view(view).substr(match.match_start, match.match_end - match.match_start);
-    level.push_back(checked_match(std::move(match), match_text, anchor.line, TextEncoding::utf8));
+    if (auto kept = checked_match(std::move(match), match_text, anchor.line, TextEncoding::utf8))
+      level.push_back(std::move(*kept));
+    else
+      ++drops.checksum;
   }
   if (m_resolve_overlaps) drop_outranked_overlaps(level, rules);
   for (auto& m : level) {

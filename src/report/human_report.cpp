@@ -44,10 +44,13 @@ std::string summary_line(const ScanOutcome& outcome) {
     if (s.baselined) line += fmt::format(" ({} by the baseline)", s.baselined);
   }
   const auto& d = s.dropped;
-  const std::uint64_t dropped = d.entropy + d.placeholder + d.allowlist + d.binary_cap;
-  if (dropped)
-    line += fmt::format("; {} dropped ({} low entropy, {} placeholder, {} allow-listed, {} over binary cap)", dropped,
+  const std::uint64_t dropped = d.entropy + d.placeholder + d.allowlist + d.binary_cap + d.checksum;
+  if (dropped) {
+    line += fmt::format("; {} dropped ({} low entropy, {} placeholder, {} allow-listed, {} over binary cap", dropped,
                         d.entropy, d.placeholder, d.allowlist, d.binary_cap);
+    if (d.checksum) line += fmt::format(", {} failed checksum", d.checksum);
+    line += ")";
+  }
   return line;
 }
 

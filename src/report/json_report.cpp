@@ -46,6 +46,7 @@ void summary_fields(JsonWriter& json, const ScanSummary& s, std::size_t findings
       .field("placeholder", s.dropped.placeholder)
       .field("allowlist", s.dropped.allowlist)
       .field("binary_cap", s.dropped.binary_cap)
+      .field("checksum", s.dropped.checksum)
       .end_object();
   json.field("duration_ms", static_cast<std::uint64_t>(s.seconds * 1000.0 + 0.5));
 }

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <string>
 
+#include "src/check/offline/token_checks.h"
 #include "tests/support/cli_runner.h"
 #include "tests/support/fake_tokens.h"
 #include "tests/support/findings_json.h"
@@ -281,7 +282,8 @@ TEST_CASE("a directory scan reads .git/config but leaves the object store to the
 
 TEST_CASE("two rules of equal rank reporting the same secret give one finding", "[cli][scan]") {
   TempDir tree;
-  tree.write(".npmrc", "//registry.npmjs.org/:_authToken=npm_" + random_chars(kBase62, 36, 62) + "\n");
+  const std::string body = random_chars(kBase62, 30, 62);  // with its checksum: a wrong one is dropped
+  tree.write(".npmrc", "//registry.npmjs.org/:_authToken=npm_" + body + sprawl::offline::crc32_base62(body) + "\n");
   const ReportedScan scan = scan_json(tree.path());
   REQUIRE(scan.findings.size() == 1);
   CHECK(scan.findings[0].rule_id.rfind("npm", 0) == 0);

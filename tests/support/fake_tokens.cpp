@@ -1,6 +1,8 @@
 // Seeded fake token generators.
 #include "tests/support/fake_tokens.h"
 
+#include "src/check/offline/token_checks.h"
+
 #include <random>
 
 namespace sprawl::test {
@@ -19,7 +21,11 @@ std::string random_chars(const std::string& alphabet, std::size_t length, std::u
   return out;
 }
 
-std::string fake_github_pat(std::uint32_t seed) { return std::string("gh") + "p_" + random_chars(kBase62, 36, seed); }
+// 30 random characters and their CRC32 checksum, as real tokens have: a wrong checksum is dropped.
+std::string fake_github_pat(std::uint32_t seed) {
+  const std::string body = random_chars(kBase62, 30, seed);
+  return std::string("gh") + "p_" + body + sprawl::offline::crc32_base62(body);
+}
 
 std::string fake_aws_key_id(std::uint32_t seed) {
   return std::string("AK") + "IA" + random_chars(kUpperDigits, 16, seed);

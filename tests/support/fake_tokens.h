@@ -14,7 +14,7 @@ inline constexpr const char* kUpperDigits = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 /// `length` characters drawn from `alphabet`, with no character repeated three times in a row.
 std::string random_chars(const std::string& alphabet, std::size_t length, std::uint32_t seed);
 
-/// A GitHub classic personal access token ("ghp_" + 36 base62).
+/// A GitHub classic personal access token ("ghp_" + 30 base62 + their CRC32 checksum in 6 base62).
 std::string fake_github_pat(std::uint32_t seed);
 /// An AWS access key id ("AKIA" + 16 of A-Z2-7).
 std::string fake_aws_key_id(std::uint32_t seed);

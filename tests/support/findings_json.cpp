@@ -112,6 +112,8 @@ ReportedScan parse_report(const std::string& json) {
   scan.dropped_binary_cap = int64_t(summary["dropped"]["binary_cap"]);
   scan.dropped_allowlist = int64_t(summary["dropped"]["allowlist"]);
   scan.dropped_entropy = int64_t(summary["dropped"]["entropy"]);
+  std::int64_t checksum_drops = 0;
+  if (summary["dropped"]["checksum"].get(checksum_drops) == simdjson::SUCCESS) scan.dropped_checksum = checksum_drops;
   std::int64_t count = 0;
   if (summary["suppressed"].get(count) == simdjson::SUCCESS) scan.suppressed_count = count;
   if (summary["baselined"].get(count) == simdjson::SUCCESS) scan.baselined_count = count;

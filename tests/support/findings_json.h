@@ -49,7 +49,7 @@ struct ReportedScan {
   std::vector<std::string> error_paths, skipped_paths;
   std::vector<std::string> error_messages, skipped_reasons;  ///< parallel to the paths
   std::int64_t files_scanned = 0, duplicate_blobs = 0, empty_files = 0, dropped_binary_cap = 0, dropped_allowlist = 0,
-               dropped_entropy = 0;
+               dropped_entropy = 0, dropped_checksum = 0;
   /// The "suppressed" array (--show-suppressed); empty when the report has none.
   std::vector<ReportedFinding> suppressed;
   /// summary.suppressed and summary.baselined; -1 when the report does not have them.

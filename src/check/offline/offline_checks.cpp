@@ -56,4 +56,8 @@ std::optional<CheckResult> check_offline(const Rule& rule, std::string_view secr
   return std::nullopt;
 }
 
+bool disproves(const Rule& rule, const CheckResult& result) {
+  return result.verdict == Verdict::invalid_format && (rule.provider == "github" || rule.provider == "npm");
+}
+
 }  // namespace sprawl::offline

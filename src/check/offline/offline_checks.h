@@ -18,4 +18,8 @@ namespace sprawl::offline {
 std::optional<CheckResult> check_offline(const Rule& rule, std::string_view secret, std::string_view match_text,
                                          std::string_view line, std::int64_t now);
 
+/// Whether `result` proves that the match cannot be a credential at all — a GitHub or npm token
+/// whose checksum fails — so that it is dropped rather than reported as invalid_format.
+bool disproves(const Rule& rule, const CheckResult& result);
+
 }  // namespace sprawl::offline
