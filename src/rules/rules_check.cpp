@@ -36,7 +36,10 @@ RuleCheckReport check_rules(const ScanEngine& engine) {
     report.failures.push_back({"*", matcher.error().message});
     return report;
   }
-  BlobScanner scanner(engine, std::move(matcher.value()), 1000, /*resolve_overlaps=*/false);
+  // Offline checks on, as in a scan: an example whose checksum fails would be dropped there.
+  ContentOptions content;
+  content.offline_checks = true;
+  BlobScanner scanner(engine, std::move(matcher.value()), 1000, /*resolve_overlaps=*/false, content);
   for (const auto& compiled : engine.database().rules()) {
     const Rule& rule = *compiled.rule;
     ++report.rules;
