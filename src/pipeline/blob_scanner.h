@@ -20,6 +20,7 @@
 #include "src/pipeline/scan_engine.h"
 #include "src/source/archive/archive_reader.h"
 #include "src/source/decode/encoded_spans.h"
+#include "src/source/filesystem_walker.h"
 #include "src/source/git/delta.h"
 
 namespace sprawl {
@@ -72,6 +73,9 @@ ContentOptions content_options(const ScanConfig& config);
 /// The path shown for a member: `base` followed by "!/member" for each one; a single compressed
 /// stream's content is named after its container without the compression suffix.
 std::string member_path(std::string_view base, const std::vector<std::string>& members);
+
+/// The diagnostic for a problem inside the blob seen at `where` (named with its member path).
+InputDiagnostic problem_diagnostic(std::string_view where, const BlobProblem& problem);
 
 /// The members' display names (see member_path), outermost first.
 std::vector<std::string> member_names(std::string_view base, const std::vector<std::string>& members);

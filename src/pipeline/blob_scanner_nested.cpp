@@ -56,6 +56,10 @@ std::string member_path(std::string_view base, const std::vector<std::string>& m
   return path;
 }
 
+InputDiagnostic problem_diagnostic(std::string_view where, const BlobProblem& problem) {
+  return {member_path(where, problem.members), problem.message, problem.is_error};
+}
+
 /// Hands each member of an archive back to the scanner, with the member chain kept current.
 class MemberScanner : public archive::ArchiveVisitor {
  public:

@@ -58,8 +58,11 @@ void ChangeScanner::scan(const ChangedFile& file, std::string_view content, std:
   if (content.empty()) return;
   BlobScan scan = m_scanner.scan(content);
   m_outcome.summary.dropped += scan.drops;
-  for (const auto& problem : scan.problems)
-    report({fmt::format("{}: {}", m_input, member_path(file.path, problem.members)), problem.message, problem.is_error});
+  for (const auto& problem : scan.problems) {
+    InputDiagnostic d = problem_diagnostic(file.path, problem);  // the member names derive from the path alone
+    d.path = fmt::format("{}: {}", m_input, d.path);
+    report(std::move(d));
+  }
   if (scan.matches.empty()) return;
   scan.blob_id = file.id.hex();
 

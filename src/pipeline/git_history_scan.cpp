@@ -265,11 +265,12 @@ class HistoryScan {
         where.push_back({"", GitLocation::unreachable, 0});
       }
       const bool at_head = m_analysis.blobs_at_head.count(id) > 0;
-      for (const auto& problem : scan.problems)  // once per blob, at the first place it was seen
-        report({fmt::format("{}: {}", m_input,
-                            member_path(where.front().path.empty() ? "blob " + id.hex() : where.front().path,
-                                        problem.members)),
-                problem.message, problem.is_error});
+      for (const auto& problem : scan.problems) {  // once per blob, at the first place it was seen
+        InputDiagnostic d =
+            problem_diagnostic(where.front().path.empty() ? "blob " + id.hex() : where.front().path, problem);
+        d.path = fmt::format("{}: {}", m_input, d.path);
+        report(std::move(d));
+      }
       for (const auto& place : where) {
         std::uint64_t order = order_of(place.location, 0);
         Provenance provenance = git_provenance(m_input, place.path, place.location);

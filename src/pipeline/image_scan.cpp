@@ -60,11 +60,6 @@ struct LayerRecord {
   std::string display_prefix;  // "INPUT@layerN" in the first image that has it
 };
 
-std::string short_digest(const std::string& digest) {
-  const std::size_t colon = digest.find(':');
-  return colon == std::string::npos ? digest.substr(0, 12) : digest.substr(0, std::min(digest.size(), colon + 13));
-}
-
 class ImageScan {
  public:
   ImageScan(const std::string& input, const image::ImageSource& source, const ScanConfig& config,
@@ -117,7 +112,7 @@ class ImageScan {
           LayerRecord record;
           record.location = layer.location;
           record.digest = layer.digest;
-          record.label = fmt::format("layer {} ({})", k, layer.digest.empty() ? layer.location : short_digest(layer.digest));
+          record.label = fmt::format("layer {} ({})", k, layer.digest.empty() ? layer.location : image::short_digest(layer.digest));
           record.display_prefix = fmt::format("{}@layer{}", m_input, k);
           m_layers.push_back(std::move(record));
           m_by_location.emplace(layer.location, it->second);
@@ -152,9 +147,9 @@ class ImageScan {
       m_bytes.fetch_add(job->content.size(), std::memory_order_relaxed);
       if (!scan.matches.empty()) m_matched.fetch_add(scan.matches.size(), std::memory_order_relaxed);
       LayerRecord& layer = m_layers[job->layer];
-      for (const auto& problem : cached.first ? scan.problems : std::vector<BlobProblem>{})
-        report({member_path(fmt::format("{}/{}", layer.display_prefix, job->path), problem.members), problem.message,
-                problem.is_error});
+      if (cached.first)
+        for (const auto& problem : scan.problems)
+          report(problem_diagnostic(fmt::format("{}/{}", layer.display_prefix, job->path), problem));
       std::lock_guard lock(m_mutex);
       ++m_outcome.summary.files_scanned;
       if (cached.first) {
@@ -278,8 +273,7 @@ archive::ArchiveSummary ImageScan::read_layer(LayerEntries& entries, std::uint64
                                               const archive::BlockSource& bytes, const archive::ArchiveLimits& limits) {
   std::string error;
   const std::string_view first = bytes(error);
-  const bool gzip = first.size() >= 2 && static_cast<unsigned char>(first[0]) == 0x1f &&
-                    static_cast<unsigned char>(first[1]) == 0x8b;
+  const bool gzip = archive::sniff_archive(first) == archive::ArchiveFormat::gzip;
   if (gzip && size > 0 && size <= kWholeLayer) {
     std::string compressed;
     compressed.reserve(size);
@@ -287,12 +281,8 @@ archive::ArchiveSummary ImageScan::read_layer(LayerEntries& entries, std::uint64
     if (!error.empty()) entries.problem("", "cannot read the layer: " + error, true);
     std::string plain;
     if (error.empty() && archive::inflate_gzip(compressed, kWholeLayer, plain)) {
-      if (plain.size() > limits.ratio_floor && plain.size() / std::max<std::size_t>(compressed.size(), 1) > limits.max_ratio) {
-        entries.problem("",
-                        fmt::format("decompression bomb suspected: {} bytes out of {} (ratio > {}), stopped (raise with "
-                                    "--archive-max-ratio)",
-                                    plain.size(), compressed.size(), limits.max_ratio),
-                        true);
+      if (const std::string bomb = archive::ratio_exceeded(limits, plain.size(), compressed.size()); !bomb.empty()) {
+        entries.problem("", bomb, true);
         return {archive::ArchiveFormat::gzip, 0, 0, false, true};
       }
       std::string().swap(compressed);

@@ -105,7 +105,7 @@ void scan_worker(const ScanConfig& config, const ScanEngine& engine, ScanState& 
     const BlobScan& scan = *cached.scan;
     if (cached.first)
       for (const auto& problem : scan.problems)  // inside archives: named with the member
-        state.diagnostic({member_path(file->display_path, problem.members), problem.message, problem.is_error});
+        state.diagnostic(problem_diagnostic(file->display_path, problem));
     findings.clear();
     DropCounts drops;
     std::string relative = file->relative_path;

@@ -5,6 +5,7 @@
 #include <fmt/ranges.h>
 
 #include "src/report/redact.h"
+#include "src/source/image/image_layout.h"
 #include "src/report/report.h"
 
 namespace sprawl {
@@ -56,20 +57,15 @@ std::string summary_line(const ScanOutcome& outcome) {
 
 namespace {
 
-std::string short_digest(const std::string& digest) {
-  const std::size_t colon = digest.find(':');
-  return colon == std::string::npos ? digest.substr(0, 12) : digest.substr(0, std::min(digest.size(), colon + 13));
-}
-
 void render_image(const ImageProvenance& image, const Palette& p, std::string& out) {
   out += fmt::format("  {}Image:{}    {}{}{}\n", p.dim, p.reset, image.reference.empty() ? image.image : image.reference,
-                     image.image_id.empty() ? "" : fmt::format(" ({})", short_digest(image.image_id)),
+                     image.image_id.empty() ? "" : fmt::format(" ({})", image::short_digest(image.image_id)),
                      image.platform.empty() ? "" : fmt::format(" [{}]", image.platform));
   if (!image.layer) {
     out += fmt::format("  {}Config:{}   {}\n", p.dim, p.reset, image.path);
     return;
   }
-  out += fmt::format("  {}Layer:{}    {} {}\n", p.dim, p.reset, *image.layer, short_digest(image.layer_digest));
+  out += fmt::format("  {}Layer:{}    {} {}\n", p.dim, p.reset, *image.layer, image::short_digest(image.layer_digest));
   if (!image.created_by.empty()) {
     std::string command = image.created_by.size() > 160 ? image.created_by.substr(0, 157) + "..." : image.created_by;
     out += fmt::format("  {}Built by:{} {}\n", p.dim, p.reset, command);

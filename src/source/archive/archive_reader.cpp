@@ -510,11 +510,9 @@ bool Session::within_ratio() {
   const std::uint64_t produced = std::max(summary_.bytes_out, non_negative(archive_filter_bytes(a_, 0)));
   if (produced <= limits_.ratio_floor) return true;
   const std::uint64_t consumed = compressed_size_ != 0 ? compressed_size_ : non_negative(archive_filter_bytes(a_, -1));
-  // produced > ratio * consumed, without overflowing the product.
-  if (limits_.max_ratio != 0 && (produced - 1) / limits_.max_ratio < consumed) return true;
-  problem("", fmt::format("decompression bomb suspected: {} bytes out of {} (ratio > {}), stopped (raise with "
-                          "--archive-max-ratio)",
-                          produced, consumed, limits_.max_ratio));
+  const std::string bomb = ratio_exceeded(limits_, produced, consumed);
+  if (bomb.empty()) return true;
+  problem("", bomb);
   return false;
 }
 
@@ -602,6 +600,15 @@ struct OpenFile {
 };
 
 }  // namespace
+
+std::string ratio_exceeded(const ArchiveLimits& limits, std::uint64_t produced, std::uint64_t consumed) {
+  if (produced <= limits.ratio_floor) return {};
+  // produced > ratio * consumed, without overflowing the product.
+  if (limits.max_ratio != 0 && (produced - 1) / limits.max_ratio < consumed) return {};
+  return fmt::format("decompression bomb suspected: {} bytes out of {} (ratio > {}), stopped (raise with "
+                     "--archive-max-ratio)",
+                     produced, consumed, limits.max_ratio);
+}
 
 const char* to_string(ArchiveFormat format) {
   static constexpr const char* kNames[] = {"none", "tar", "zip", "gzip", "bzip2", "xz", "zstd"};

@@ -19,6 +19,10 @@ struct ArchiveLimits {
   std::uint64_t max_entries = 1'000'000;        ///< entries (files, dirs, links) in one archive
 };
 
+/// The decompression-bomb message when `produced` uncompressed bytes out of `consumed` compressed
+/// ones break the ratio limit (past its floor); empty when within it.
+std::string ratio_exceeded(const ArchiveLimits& limits, std::uint64_t produced, std::uint64_t consumed);
+
 /// What the first bytes of some content say it is; `none` for anything sprawl does not open.
 enum class ArchiveFormat { none, tar, zip, gzip, bzip2, xz, zstd };
 const char* to_string(ArchiveFormat format);

@@ -572,6 +572,11 @@ ImageLayout read_image_layout(LayoutKind kind, const FileLookup& lookup) {
   return out;
 }
 
+std::string short_digest(const std::string& digest) {
+  const std::size_t colon = digest.find(':');
+  return colon == std::string::npos ? digest.substr(0, 12) : digest.substr(0, std::min(digest.size(), colon + 13));
+}
+
 bool is_layer_media_type(const std::string& media_type) {
   static constexpr std::string_view kLayerTypes[] = {
       "",

@@ -70,6 +70,10 @@ using FileLookup = std::function<std::optional<std::string>(const std::string& p
 /// Never throws.
 ImageLayout read_image_layout(LayoutKind kind, const FileLookup& lookup);
 
+/// "sha256:" and the first 12 hex digits of `digest`, for people; the first 12 characters when
+/// it has no algorithm.
+std::string short_digest(const std::string& digest);
+
 /// Whether `media_type` is a layer sprawl reads as a tar stream (plain, gzip, zstd; OCI and Docker
 /// names, non-distributable/foreign variants). Empty (docker-save) counts as a layer.
 bool is_layer_media_type(const std::string& media_type);
