@@ -68,12 +68,26 @@ struct Provenance {
   std::vector<std::string> members;
 };
 
-/// What sprawl could tell, offline, about whether a secret is real, and the non-secret
-/// identifiers it found on the way (the account an AWS key id encodes, a key's fingerprint).
+/// What sprawl could tell about whether a secret is real — offline (checksums, key parsing, JWT
+/// claims) and, with --validate, from the provider — and the non-secret identifiers it found on
+/// the way (the account an AWS key id encodes, a key's fingerprint, the token's owner).
 struct Validity {
-  std::string status;  ///< "format_valid", "invalid_format" or "expired"; empty: no check applies
+  /// Offline: "format_valid", "invalid_format" or "expired"; live: "valid", "invalid" or
+  /// "unknown". Empty: no check applies.
+  std::string status;
   std::string reason;  ///< one line
   std::vector<std::pair<std::string, std::string>> identity;
+  std::string method;      ///< "offline" or "live"; empty with no status
+  std::string checked_at;  ///< live: when the provider was asked (ISO 8601 UTC)
+  int http_status = 0;     ///< live: the provider's last HTTP status, 0 when none
+  bool cached = false;     ///< live: the answer came from the validation cache
+};
+
+/// The text around a match (up to 1 KiB each side) and where the match lies in it: what live
+/// validation reads a credential's other parts from (an AWS key id next to its secret).
+struct MatchContext {
+  std::string text;
+  std::uint32_t match_start = 0, match_end = 0;  ///< the rule's whole match within `text`
 };
 
 /// How the blob's bytes were turned into scanned text.
@@ -96,7 +110,10 @@ struct Finding {
   /// Encodings the secret was decoded from, outermost first ("base64", "percent"): the position
   /// is then that of the encoded text in the original.
   std::vector<std::string> decoded;
-  Validity validity;  ///< offline checks (checksums, key parsing, JWT claims, …)
+  Validity validity;  ///< offline checks (checksums, key parsing, JWT claims, …) and live validation
+  /// The text around the match (up to 1 KiB each side), kept only when live validation will
+  /// need a credential's other parts (an AWS key id next to its secret); never reported.
+  MatchContext context;
 };
 
 }  // namespace sprawl

@@ -47,6 +47,10 @@ struct Rule {
   std::string path_regex;  ///< gitleaks `path`: the rule applies only to matching paths; with no
                            ///< `regex`, a matching file is itself the finding (a path-only rule)
   std::vector<std::string> tags;
+  /// The validity tier the rule supports (sprawl extension): "none", "offline" (a structural
+  /// check: checksum, key parsing, JWT claims) or "live" (a provider check with --validate).
+  /// Empty for user rules that do not say.
+  std::string validation;
   std::vector<std::string> examples;
   std::vector<std::string> negative_examples;
   std::vector<Allowlist> allowlists;

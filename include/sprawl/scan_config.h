@@ -61,6 +61,17 @@ struct ScanConfig {
   std::uint64_t archive_max_size = 8ull << 30;     ///< --archive-max-size: bytes read from one archive or layer
   std::uint64_t archive_max_ratio = 200;           ///< --archive-max-ratio: uncompressed : compressed
   std::uint64_t archive_max_entries = 1'000'000;   ///< --archive-max-entries: entries in one archive or layer
+
+  // Live validation (--validate): each distinct credential is checked once with its provider.
+  bool validate = false;
+  bool only_valid = false;     ///< --only-valid: report only findings the provider accepted
+  bool fail_on_valid = false;  ///< --fail-on-valid: only valid findings fail the gate
+  unsigned validation_timeout_ms = 10000;    ///< --validation-timeout (seconds on the command line)
+  unsigned validation_concurrency = 8;       ///< --validation-concurrency: checks in flight at once
+  double validation_rate = 5.0;              ///< --validation-rate: requests per second per provider
+  unsigned validation_retries = 2;           ///< retries on 429/5xx
+  unsigned validation_backoff_ms = 500;      ///< first retry delay, doubled per retry
+  std::int64_t validation_cache_ttl = 86400;  ///< --validation-cache-ttl, seconds; 0: no cache
 };
 
 }  // namespace sprawl

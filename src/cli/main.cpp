@@ -1,6 +1,8 @@
 // sprawl's entry point: declares every subcommand and flag with CLI11, turns them into the
 // option structs of src/cli/commands.h, and runs the command.
 #include <cstdio>
+#include <cctype>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,7 +19,55 @@ struct ScanFlags {
   bool staged = false, no_history = false, no_unreachable = false, no_worktree = false, full_blob_scan = false;
   std::string since, range, color = "auto", progress = "auto";
   std::vector<std::string> formats, outputs;
+  std::string cache_ttl = "24h";
+  double validation_timeout_s = 10;
 };
+
+// "90", "90s", "15m", "24h", "7d" → seconds; nullopt when malformed.
+std::optional<std::int64_t> parse_duration(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  std::size_t digits = 0;
+  while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;
+  if (digits == 0 || digits > 9 || text.size() - digits > 1) return std::nullopt;
+  const std::int64_t n = std::stoll(text.substr(0, digits));
+  const char unit = digits < text.size() ? text[digits] : 's';
+  switch (unit) {
+    case 's': return n;
+    case 'm': return n * 60;
+    case 'h': return n * 3600;
+    case 'd': return n * 86400;
+    default: return std::nullopt;
+  }
+}
+
+// --validate and what goes with it (scan only).
+void add_validation_options(CLI::App* scan, ScanFlags& f) {
+  const auto group = "Live validation";
+  sprawl::ScanConfig& c = f.config;
+  scan->add_flag("--validate", c.validate,
+                 "Check each distinct credential with its provider (read-only identity calls; sends the secret to "
+                 "the provider's own host, or to SPRAWL_ENDPOINT_<PROVIDER>)")
+      ->group(group);
+  scan->add_flag("--only-valid", c.only_valid, "Report only findings the provider accepted (implies --validate)")
+      ->group(group);
+  scan->add_flag("--fail-on-valid", c.fail_on_valid,
+                 "Fail (exit code) only for findings the provider accepted (implies --validate)")
+      ->group(group);
+  scan->add_option("--validation-timeout", f.validation_timeout_s, "Seconds one request may take, connect included")
+      ->check(CLI::Range(0.1, 300.0))->capture_default_str()->group(group);
+  scan->add_option("--validation-concurrency", c.validation_concurrency, "Checks in flight at once")
+      ->check(CLI::Range(1u, 256u))->capture_default_str()->group(group);
+  scan->add_option("--validation-rate", c.validation_rate, "Requests per second to one provider (0: no limit)")
+      ->check(CLI::Range(0.0, 10000.0))->capture_default_str()->group(group);
+  scan->add_option("--validation-retries", c.validation_retries, "Retries after HTTP 429/5xx or a dropped connection")
+      ->check(CLI::Range(0u, 10u))->capture_default_str()->group(group);
+  scan->add_option("--validation-backoff-ms", c.validation_backoff_ms, "First retry delay (doubled per retry)")
+      ->check(CLI::Range(0u, 60000u))->group("");
+  scan->add_option("--validation-cache-ttl", f.cache_ttl,
+                   "Reuse answers younger than this (30m, 24h, 7d; 0: no cache); the cache holds fingerprints, "
+                   "never secrets")
+      ->capture_default_str()->group(group);
+}
 
 // How deep a scan looks into archives, image layers and encoded text, and the limits that stop
 // decompression bombs (defaults shown in --help).
@@ -87,6 +137,7 @@ void add_scan_command(CLI::App& app, ScanFlags& f) {
   scan->add_option("--exit-code", f.config.findings_exit_code, "Exit code when findings are reported (default: 1)")
       ->check(CLI::Range(0, 255));
   scan->add_option("--color", f.color, "Colour: auto, always or never")->check(CLI::IsMember({"auto", "always", "never"}));
+  add_validation_options(scan, f);
 }
 
 void add_baseline_command(CLI::App& app, ScanFlags& f, std::string& baseline_output) {
@@ -155,6 +206,14 @@ bool finish_scan_config(ScanFlags& f) {
     sprawl::print_error("two reports would go to standard output: give each --format its own --output");
     return false;
   }
+  const auto ttl = parse_duration(f.cache_ttl);
+  if (!ttl) {
+    sprawl::print_error("--validation-cache-ttl: '" + f.cache_ttl + "' is not a duration (e.g. 0, 90s, 30m, 24h, 7d)");
+    return false;
+  }
+  config.validation_cache_ttl = *ttl;
+  config.validation_timeout_ms = static_cast<unsigned>(f.validation_timeout_s * 1000);
+  config.validate = config.validate || config.only_valid || config.fail_on_valid;
   config.format = config.outputs.front().format;
   config.output_path = config.outputs.front().path;
   return true;

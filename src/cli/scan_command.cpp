@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <cstring>
 #include <algorithm>
+#include <chrono>
+#include <cstdlib>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -22,6 +24,8 @@
 #include "src/report/report.h"
 #include "src/report/sarif_report.h"
 #include "src/source/git/repository.h"
+#include "src/verify/live_validation.h"
+#include "src/verify/validation_cache.h"
 
 namespace sprawl {
 namespace {
@@ -149,6 +153,29 @@ std::optional<CompletedScan> scan_with_suppressions(const ScanConfig& config) {
   return scan;
 }
 
+// --validate: asks each provider about the scan's active findings, then (--only-valid) keeps
+// only those it accepted.
+void validate_live(const ScanConfig& config, const ScanEngine& engine, ScanOutcome& outcome) {
+  verify::ValidationOptions options;
+  options.timeout = std::chrono::milliseconds(config.validation_timeout_ms);
+  options.concurrency = config.validation_concurrency;
+  options.rate_per_second = config.validation_rate;
+  options.retries = config.validation_retries;
+  options.backoff = std::chrono::milliseconds(config.validation_backoff_ms);
+  options.cache_ttl = config.validation_cache_ttl;
+  options.cache_path = verify::default_validation_cache_path();
+  options.endpoints = engine.validation_endpoints();
+  if (const char* ca = std::getenv("SPRAWL_CA_BUNDLE"); ca && *ca) options.ca_file = ca;
+  outcome.summary.validation = verify::validate_findings(
+      outcome.findings, options, [](const std::string& note) { std::fprintf(stderr, "sprawl: note: %s\n", note.c_str()); });
+  if (config.only_valid) {
+    const auto kept = std::stable_partition(outcome.findings.begin(), outcome.findings.end(),
+                                            [](const Finding& f) { return f.validity.status == "valid"; });
+    outcome.summary.not_valid_hidden = static_cast<std::uint64_t>(outcome.findings.end() - kept);
+    outcome.findings.erase(kept, outcome.findings.end());
+  }
+}
+
 }  // namespace
 
 void print_error(const std::string& message) { std::fprintf(stderr, "sprawl: error: %s\n", message.c_str()); }
@@ -164,8 +191,9 @@ int run_scan_command(const ScanConfig& config) {
     }
     std::fclose(probe);
   }
-  const std::optional<CompletedScan> scan = scan_with_suppressions(config);
+  std::optional<CompletedScan> scan = scan_with_suppressions(config);
   if (!scan) return kExitError;
+  if (config.validate) validate_live(config, *scan->engine, scan->outcome);
   const ScanOutcome* outcome = &scan->outcome;
 
   bool human_on_stdout = false;
@@ -175,11 +203,12 @@ int run_scan_command(const ScanConfig& config) {
     human_on_stdout = human_on_stdout || (target.format == OutputFormat::human && target.path.empty());
   }
   // The human report ends with the summary line; everywhere else the gate summary goes to stderr.
-  const std::string summary = gate_summary(*outcome, config.fail_on);
-  if (!human_on_stdout || !config.fail_on.empty()) std::fputs(summary.c_str(), stderr);
+  const GatePolicy gate{config.fail_on, config.fail_on_valid};
+  const std::string summary = gate_summary(*outcome, gate);
+  if (!human_on_stdout || !config.fail_on.empty() || config.validate) std::fputs(summary.c_str(), stderr);
 
   const bool gate_fails = std::any_of(outcome->findings.begin(), outcome->findings.end(),
-                                      [&](const Finding& f) { return fails_gate(f, config.fail_on); });
+                                      [&](const Finding& f) { return fails_gate(f, gate); });
   if (gate_fails) return config.findings_exit_code;
   return outcome->errors.empty() ? kExitClean : kExitError;  // findings below --fail-on do not fail
 }

@@ -165,14 +165,26 @@ BlobScan BlobScanner::scan(std::string_view bytes, const DeltaSource* delta, Del
   return result;
 }
 
-std::optional<BlobMatch> BlobScanner::checked_match(Match match, std::string_view match_text, std::string_view line,
+// `text`: the text the match's offsets are in.
+std::optional<BlobMatch> BlobScanner::checked_match(Match match, std::string_view text, std::string_view line,
                                                     TextEncoding encoding) const {
-  BlobMatch kept{std::move(match), {}, {}, {}, {}, encoding, {}};
+  const std::string_view match_text = text.substr(match.match_start, match.match_end - match.match_start);
+  BlobMatch kept{std::move(match), {}, {}, {}, {}, encoding, {}, {}};
+  if (m_content.keep_context) {
+    constexpr std::size_t kContext = 1024;
+    const std::size_t from = kept.match.match_start > kContext ? kept.match.match_start - kContext : 0;
+    kept.context.text = std::string(text.substr(from, std::min(text.size(), kept.match.match_end + kContext) - from));
+    kept.context.match_start = static_cast<std::uint32_t>(kept.match.match_start - from);
+    kept.context.match_end = static_cast<std::uint32_t>(kept.match.match_end - from);
+  }
   if (m_content.offline_checks) {
     const Rule& rule = *m_engine->database().rules()[kept.match.rule_index].rule;
     if (auto check = offline::check_offline(rule, kept.match.secret, match_text, line, m_now)) {
       if (offline::disproves(rule, *check)) return std::nullopt;
-      kept.validity = {offline::to_string(check->verdict), std::move(check->reason), std::move(check->identity)};
+      kept.validity.status = offline::to_string(check->verdict);
+      kept.validity.reason = std::move(check->reason);
+      kept.validity.identity = std::move(check->identity);
+      kept.validity.method = "offline";
     }
   }
   kept.inline_ignore = inline_ignore_marker(line);
@@ -239,10 +251,8 @@ void BlobScanner::scan_text(std::string_view bytes, const DeltaSource* delta, De
     }
     match.start = lines.position(match.secret_start);
     match.end = lines.position(match.secret_end > match.secret_start ? match.secret_end - 1 : match.secret_start);
-    const std::string_view match_text =
-        decoded.text.substr(match.match_start, match.match_end - match.match_start);
     const std::string_view line = lines.line_at(match.secret_start);
-    if (auto kept = checked_match(std::move(match), match_text, line, decoded.encoding))
+    if (auto kept = checked_match(std::move(match), decoded.text, line, decoded.encoding))
       level.push_back(std::move(*kept));
     else
       ++result.drops.checksum;
@@ -289,6 +299,7 @@ void BlobScanner::findings_for(const BlobScan& scan, const Provenance& where, st
     finding.encoding = blob_match.encoding;
     finding.decoded = blob_match.decoded;
     finding.validity = blob_match.validity;
+    finding.context = blob_match.context;
     if (!blob_match.members.empty()) {
       finding.provenance.members = member_names(where.path, blob_match.members);
       finding.provenance.path = member_path(where.path, blob_match.members);

@@ -38,6 +38,7 @@ struct BlobMatch {
   std::vector<std::string> decoded;
   TextEncoding encoding = TextEncoding::utf8;  ///< of the text the match is in
   Validity validity;                           ///< offline checks of the secret
+  MatchContext context;                        ///< text around the match, with keep_context
 };
 
 /// Something wrong inside a blob (a corrupt member, an archive limit reached), reported with
@@ -65,6 +66,7 @@ struct ContentOptions {
   archive::ArchiveLimits archive;
   DecodeLimits decode;
   bool offline_checks = false;  ///< record checksums, key parsing, JWT claims… on each match
+  bool keep_context = false;    ///< keep the text around each match (for live validation)
 };
 
 /// The content options a scan configuration asks for (--archive-*, --decode-depth, --max-file-size).
@@ -154,7 +156,7 @@ class BlobScanner {
                     const Anchor& anchor, unsigned depth_left, std::vector<BlobMatch>& out, DropCounts& drops);
   /// The match with its offline validity and allow-list hits; nullopt when an offline check
   /// disproves it (a checksum that fails).
-  std::optional<BlobMatch> checked_match(Match match, std::string_view match_text, std::string_view line,
+  std::optional<BlobMatch> checked_match(Match match, std::string_view text, std::string_view line,
                                          TextEncoding encoding) const;
   void finish_level(std::vector<BlobMatch>& level, bool binary, BlobScan& result) const;
   void path_only_findings(const BlobScan& scan, const Provenance& where, std::vector<Finding>& out,

@@ -17,6 +17,7 @@ ContentOptions content_options(const ScanConfig& config) {
   options.archive.max_ratio = config.archive_max_ratio;
   options.archive.max_entries = config.archive_max_entries;
   options.offline_checks = true;
+  options.keep_context = config.validate;  // a credential's other parts, for its live check
   return options;
 }
 
@@ -165,9 +166,7 @@ void BlobScanner::scan_decoded(std::string_view text, const EncodedSpan& span, s
       case CheckVerdict::keep:
         break;
     }
-    const std::string_view match_text =
-        std::string_view(view).substr(match.match_start, match.match_end - match.match_start);
-    if (auto kept = checked_match(std::move(match), match_text, anchor.line, TextEncoding::utf8))
+    if (auto kept = checked_match(std::move(match), std::string_view(view), anchor.line, TextEncoding::utf8))
       level.push_back(std::move(*kept));
     else
       ++drops.checksum;

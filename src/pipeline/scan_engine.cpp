@@ -7,13 +7,14 @@ namespace sprawl {
 
 Result<std::unique_ptr<ScanEngine>> ScanEngine::create(RuleConfig config, const DatabaseOptions& options) {
   if (auto valid = validate_rules(config.rules); !valid) return valid.error();
+  auto endpoints = std::move(config.validation_endpoints);
   auto database = RuleDatabase::build(std::move(config.rules), options);
   if (!database) return database.error();
   std::vector<const Rule*> rules;
   for (const auto& compiled : (*database)->rules()) rules.push_back(compiled.rule);
   auto allowlists = AllowlistSet::build(config.allowlists, rules);
   if (!allowlists) return allowlists.error();
-  return std::unique_ptr<ScanEngine>(new ScanEngine(std::move(database.value()), std::move(allowlists.value())));
+  return std::unique_ptr<ScanEngine>(new ScanEngine(std::move(database.value()), std::move(allowlists.value()), std::move(endpoints)));
 }
 
 Result<std::unique_ptr<ScanEngine>> load_scan_engine(const std::string& config_path) {

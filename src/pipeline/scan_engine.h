@@ -2,6 +2,7 @@
 // compiled allow-lists — built once from the resolved rule configuration.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -19,12 +20,18 @@ class ScanEngine {
 
   const RuleDatabase& database() const { return *m_database; }
   const AllowlistSet& allowlists() const { return m_allowlists; }
+  /// `[validation.endpoints]` of the configuration: provider → base URL.
+  const std::map<std::string, std::string>& validation_endpoints() const { return m_validation_endpoints; }
 
  private:
-  ScanEngine(std::unique_ptr<RuleDatabase> database, AllowlistSet allowlists)
-      : m_database(std::move(database)), m_allowlists(std::move(allowlists)) {}
+  ScanEngine(std::unique_ptr<RuleDatabase> database, AllowlistSet allowlists,
+             std::map<std::string, std::string> validation_endpoints)
+      : m_database(std::move(database)),
+        m_allowlists(std::move(allowlists)),
+        m_validation_endpoints(std::move(validation_endpoints)) {}
   std::unique_ptr<RuleDatabase> m_database;
   AllowlistSet m_allowlists;
+  std::map<std::string, std::string> m_validation_endpoints;
 };
 
 /// Resolves the rule configuration for `config_path` and builds the engine with the default

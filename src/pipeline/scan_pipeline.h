@@ -10,6 +10,7 @@
 #include "src/check/match_checks.h"
 #include "src/pipeline/scan_engine.h"
 #include "src/source/filesystem_walker.h"
+#include "src/verify/live_validation.h"
 
 namespace sprawl {
 
@@ -20,6 +21,8 @@ struct ScanSummary {
   std::uint64_t baselined = 0;   ///< of those, by the baseline
   DropCounts dropped;
   double seconds = 0.0;
+  verify::ValidationSummary validation;  ///< --validate: what the providers said
+  std::uint64_t not_valid_hidden = 0;    ///< --only-valid: findings left out of the report
 };
 
 /// Everything a scan produced, ready for the report writers.

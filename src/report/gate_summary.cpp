@@ -16,14 +16,16 @@ constexpr Severity kSeverities[] = {Severity::critical, Severity::high, Severity
 
 }  // namespace
 
-bool fails_gate(const Finding& finding, const std::string& fail_on) {
-  if (fail_on.empty()) return true;
+bool fails_gate(const Finding& finding, const GatePolicy& policy) {
+  if (policy.valid_only && finding.validity.status != "valid") return false;
+  if (policy.fail_on.empty()) return true;
   for (const Severity s : kSeverities)
-    if (fail_on == to_string(s)) return finding.rule->severity >= s;
+    if (policy.fail_on == to_string(s)) return finding.rule->severity >= s;
   return true;
 }
 
-std::string gate_summary(const ScanOutcome& outcome, const std::string& fail_on) {
+std::string gate_summary(const ScanOutcome& outcome, const GatePolicy& policy) {
+  const std::string& fail_on = policy.fail_on;
   const auto& s = outcome.summary;
   std::map<Severity, std::size_t> by_severity;
   std::map<std::string, std::size_t> by_rule;
@@ -31,7 +33,7 @@ std::string gate_summary(const ScanOutcome& outcome, const std::string& fail_on)
   for (const auto& f : outcome.findings) {
     ++by_severity[f.rule->severity];
     ++by_rule[f.rule->id];
-    failing += fails_gate(f, fail_on);
+    failing += fails_gate(f, policy);
   }
   std::string severities;
   for (const Severity sev : kSeverities) {
@@ -57,9 +59,22 @@ std::string gate_summary(const ScanOutcome& outcome, const std::string& fail_on)
     for (const auto& [rule, count] : rules) list += fmt::format("{}{} {}", list.empty() ? "" : ", ", rule, count);
     out += "sprawl: by rule: " + list + '\n';
   }
-  if (!fail_on.empty())
+  if (const auto& v = s.validation; v.ran) {
+    out += fmt::format("sprawl: validated {} credential{} with their providers: {} valid, {} invalid, {} unknown",
+                       v.credentials, v.credentials == 1 ? "" : "s", v.valid, v.invalid, v.unknown);
+    if (v.cached) out += fmt::format(" ({} from the cache)", v.cached);
+    out += fmt::format(" in {:.2f} s", v.seconds);
+    if (v.not_checked) out += fmt::format("; {} with no live check", v.not_checked);
+    if (s.not_valid_hidden) out += fmt::format("; {} not valid, left out (--only-valid)", s.not_valid_hidden);
+    out += '\n';
+  }
+  if (!fail_on.empty() && !policy.valid_only)
     out += fmt::format("sprawl: gate (--fail-on {}): {} finding{} at or above it: {}\n", fail_on, failing,
                        failing == 1 ? "" : "s", failing ? "FAILED" : "passed");
+  if (policy.valid_only)
+    out += fmt::format("sprawl: gate (--fail-on-valid{}): {} valid finding{}: {}\n",
+                       fail_on.empty() ? "" : ", --fail-on " + fail_on, failing, failing == 1 ? "" : "s",
+                       failing ? "FAILED" : "passed");
   return out;
 }
 

@@ -9,10 +9,16 @@
 
 namespace sprawl {
 
-/// Severities at or above `fail_on` (critical … info; empty: every finding) fail the gate.
-bool fails_gate(const Finding& finding, const std::string& fail_on);
+/// What fails the CI gate.
+struct GatePolicy {
+  std::string fail_on;         ///< severities at or above it (critical … info); empty: every one
+  bool valid_only = false;     ///< --fail-on-valid: only findings the provider accepted
+};
+
+/// Whether `finding` fails the gate under `policy`.
+bool fails_gate(const Finding& finding, const GatePolicy& policy);
 
 /// A few lines, each starting "sprawl: ", ending in a newline.
-std::string gate_summary(const ScanOutcome& outcome, const std::string& fail_on);
+std::string gate_summary(const ScanOutcome& outcome, const GatePolicy& policy);
 
 }  // namespace sprawl

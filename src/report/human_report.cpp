@@ -111,7 +111,8 @@ void render_finding(const Finding& f, const ReportOptions& options, const Palett
     out += fmt::format("  {}Decoded:{}  from {} at the position shown\n", p.dim, p.reset, fmt::join(f.decoded, " > "));
   out += fmt::format("  {}Secret:{}   {}\n", p.dim, p.reset, options.show_secrets ? f.secret : redact_secret(f.secret));
   if (!f.validity.status.empty()) {
-    out += fmt::format("  {}Validity:{} {} ({})\n", p.dim, p.reset, f.validity.status, f.validity.reason);
+    out += fmt::format("  {}Validity:{} {} ({}{})\n", p.dim, p.reset, f.validity.status, f.validity.reason,
+                       f.validity.method == "live" ? (f.validity.cached ? "; live check, cached" : "; live check") : "");
     std::vector<std::string> facts;
     for (const auto& [key, value] : f.validity.identity) facts.push_back(key + "=" + value);
     if (!facts.empty()) out += fmt::format("  {}Identity:{} {}\n", p.dim, p.reset, fmt::join(facts, ", "));

@@ -49,6 +49,19 @@ void summary_fields(JsonWriter& json, const ScanSummary& s, std::size_t findings
       .field("checksum", s.dropped.checksum)
       .end_object();
   json.field("duration_ms", static_cast<std::uint64_t>(s.seconds * 1000.0 + 0.5));
+  if (const auto& v = s.validation; v.ran) {
+    json.key("validation")
+        .begin_object()
+        .field("credentials", v.credentials)
+        .field("valid", v.valid)
+        .field("invalid", v.invalid)
+        .field("unknown", v.unknown)
+        .field("cached", v.cached)
+        .field("not_checked", v.not_checked)
+        .field("not_valid_hidden", s.not_valid_hidden)
+        .field("duration_ms", static_cast<std::uint64_t>(v.seconds * 1000.0 + 0.5))
+        .end_object();
+  }
 }
 
 void diagnostic_fields(JsonWriter& json, const InputDiagnostic& d, const char* reason_key) {

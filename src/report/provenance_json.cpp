@@ -47,7 +47,13 @@ void write_nested_fields(JsonWriter& json, const Finding& f) {
   if (!f.provenance.members.empty()) json.key("archive_members").string_array(f.provenance.members);
   if (!f.decoded.empty()) json.key("decoded").string_array(f.decoded);
   if (!f.validity.status.empty()) {
-    json.key("validity").begin_object().field("status", f.validity.status).field("reason", f.validity.reason).end_object();
+    json.key("validity").begin_object().field("status", f.validity.status).field("reason", f.validity.reason);
+    json.field("method", f.validity.method);
+    if (f.validity.method == "live") {
+      json.field("checked_at", f.validity.checked_at).field("cached", f.validity.cached);
+      if (f.validity.http_status) json.field("http_status", f.validity.http_status);
+    }
+    json.end_object();
     if (!f.validity.identity.empty()) {
       json.key("identity").begin_object();
       for (const auto& [key, value] : f.validity.identity) json.field(key, value);

@@ -197,13 +197,20 @@ void write_suppression(JsonWriter& json, const Finding& f) {
       .end_array();
 }
 
+// A finding the provider was asked about is an error when it accepted the credential and a
+// warning otherwise; without a live check the rule's severity decides.
+const char* result_level(const Finding& f) {
+  if (f.validity.method == "live") return f.validity.status == "valid" ? "error" : "warning";
+  return sarif_level(f.rule->severity);
+}
+
 // Never the raw secret, even with --show-secrets: SARIF files are uploaded and archived.
 void write_result(JsonWriter& json, const Entry& e, std::size_t rule_index) {
   const Finding& f = *e.finding;
   json.begin_object()
       .field("ruleId", f.rule->id)
       .field("ruleIndex", static_cast<std::uint64_t>(rule_index))
-      .field("level", sarif_level(f.rule->severity));
+      .field("level", result_level(f));
   json.key("message")
       .begin_object()
       .field("text", fmt::format("{}: {}.", f.rule->description, redact_secret(f.secret)))

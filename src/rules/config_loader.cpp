@@ -121,6 +121,9 @@ Result<Rule> parse_rule(const toml::table& table, const std::string& source) {
     rule.confidence = *confidence;
   else
     return fail(confidence.error().message);
+  rule.validation = view["validation"].value_or(std::string{});
+  if (!rule.validation.empty() && rule.validation != "none" && rule.validation != "offline" && rule.validation != "live")
+    return Error{fmt::format("rule '{}': validation must be none, offline or live, not '{}'", rule.id, rule.validation)};
   rule.examples = string_array(view["examples"]);
   rule.negative_examples = string_array(view["negative_examples"]);
   auto lists = parse_allowlists(view["allowlist"], view["allowlists"]);
@@ -168,6 +171,15 @@ Result<RuleConfig> parse_rule_config(std::string_view toml_text, const std::stri
   auto lists = parse_allowlists(view["allowlist"], view["allowlists"]);
   if (!lists) return Error{fmt::format("{}: {}", source_name, lists.error().message)};
   config.allowlists = std::move(lists.value());
+  if (const auto endpoints = view["validation"]["endpoints"]) {
+    const auto* table = endpoints.as_table();
+    if (!table) return Error{fmt::format("{}: [validation.endpoints] must be a table of provider = \"URL\"", source_name)};
+    for (const auto& [provider, url] : *table) {
+      const auto* text = url.as_string();
+      if (!text) return Error{fmt::format("{}: [validation.endpoints] {}: the URL must be a string", source_name, provider.str())};
+      config.validation_endpoints[std::string(provider.str())] = text->get();
+    }
+  }
   return config;
 }
 
@@ -217,6 +229,7 @@ void amend_rule(Rule& base, Rule&& amendment) {
     base.negative_examples = std::move(amendment.negative_examples);
   }
   if (!amendment.path_regex.empty()) base.path_regex = std::move(amendment.path_regex);
+  if (!amendment.validation.empty()) base.validation = std::move(amendment.validation);
   base.tags.insert(base.tags.end(), amendment.tags.begin(), amendment.tags.end());
   base.keywords.insert(base.keywords.end(), amendment.keywords.begin(), amendment.keywords.end());
   base.keywords_required = base.keywords_required || amendment.keywords_required;
@@ -249,6 +262,8 @@ RuleConfig extend_config(RuleConfig base, RuleConfig extending) {
   merged.has_extend = base.has_extend;
   merged.extend_use_default = base.extend_use_default;
   merged.disabled_rules = std::move(base.disabled_rules);
+  merged.validation_endpoints = std::move(base.validation_endpoints);
+  for (auto& [provider, url] : extending.validation_endpoints) merged.validation_endpoints[provider] = std::move(url);
   for (auto& id : extending.disabled_rules) merged.disabled_rules.push_back(std::move(id));
   return merged;
 }

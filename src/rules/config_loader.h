@@ -1,6 +1,7 @@
 // Loading rule and allow-list configuration from TOML (sprawl rule files and gitleaks configs).
 #pragma once
 
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,6 +19,9 @@ struct RuleConfig {
   bool extend_use_default = false;
   std::string extend_path;  ///< gitleaks `[extend] path`, as written (resolved by the file loader)
   std::vector<std::string> disabled_rules;
+  /// `[validation.endpoints]`: provider → base URL that live validation sends to instead of the
+  /// provider's own (a proxy, a test server); SPRAWL_ENDPOINT_<PROVIDER> wins over it.
+  std::map<std::string, std::string> validation_endpoints;
 };
 
 /// Parses TOML text; `source_name` names the input in error messages.
