@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <initializer_list>
 #include <map>
 #include <string>
 #include <string_view>
@@ -20,6 +21,8 @@ class Endpoints {
  public:
   /// `config`: provider → base URL from the configuration file. The environment wins over it.
   explicit Endpoints(std::map<std::string, std::string> config = {});
+  Endpoints(std::initializer_list<std::pair<const std::string, std::string>> config)
+      : Endpoints(std::map<std::string, std::string>(config)) {}
 
   /// `default_base` ("https://api.github.com") joined with `path` ("/user"), with the scheme,
   /// host and port (and any path prefix) of the override put in place of `default_base` when
