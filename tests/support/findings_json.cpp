@@ -77,6 +77,12 @@ ReportedFinding parse_finding(simdjson::dom::element f) {
   if (f["validity"].get(validity) == simdjson::SUCCESS) {
     r.validity_status = text_of(validity, "status");
     r.validity_reason = text_of(validity, "reason");
+    r.validity_method = text_of(validity, "method");
+    r.validity_checked_at = text_of(validity, "checked_at");
+    bool cached = false;
+    if (validity["cached"].get(cached) == simdjson::SUCCESS) r.validity_cached = cached;
+    int64_t http_status = 0;
+    if (validity["http_status"].get(http_status) == simdjson::SUCCESS) r.validity_http_status = http_status;
   }
   simdjson::dom::object identity;
   if (f["identity"].get(identity) == simdjson::SUCCESS)
@@ -117,6 +123,17 @@ ReportedScan parse_report(const std::string& json) {
   std::int64_t count = 0;
   if (summary["suppressed"].get(count) == simdjson::SUCCESS) scan.suppressed_count = count;
   if (summary["baselined"].get(count) == simdjson::SUCCESS) scan.baselined_count = count;
+  simdjson::dom::element validation;
+  if (summary["validation"].get(validation) == simdjson::SUCCESS) {
+    scan.validation_ran = true;
+    scan.validated = int64_t(validation["credentials"]);
+    scan.valid = int64_t(validation["valid"]);
+    scan.invalid = int64_t(validation["invalid"]);
+    scan.unknown = int64_t(validation["unknown"]);
+    scan.cached = int64_t(validation["cached"]);
+    scan.not_checked = int64_t(validation["not_checked"]);
+    scan.not_valid_hidden = int64_t(validation["not_valid_hidden"]);
+  }
   return scan;
 }
 

@@ -34,6 +34,9 @@ struct ReportedFinding {
   std::vector<std::string> archive_members;  ///< archive members, outermost first
   std::vector<std::string> decoded;          ///< encodings decoded, outermost first
   std::string validity_status, validity_reason;  ///< empty when no offline check applied
+  std::string validity_method, validity_checked_at;  ///< "offline" / "live"; live: when
+  bool validity_cached = false;
+  std::int64_t validity_http_status = 0;
   std::vector<std::pair<std::string, std::string>> identity;
   /// The identity value for `key`, or "" when absent.
   std::string identity_of(const std::string& key) const {
@@ -54,6 +57,9 @@ struct ReportedScan {
   std::vector<ReportedFinding> suppressed;
   /// summary.suppressed and summary.baselined; -1 when the report does not have them.
   std::int64_t suppressed_count = -1, baselined_count = -1;
+  /// summary.validation (--validate); `validation_ran` false when the report has none.
+  bool validation_ran = false;
+  std::int64_t validated = 0, valid = 0, invalid = 0, unknown = 0, cached = 0, not_checked = 0, not_valid_hidden = 0;
 };
 
 /// Parses `sprawl scan --format json` output; throws if it is not valid JSON of that shape.
