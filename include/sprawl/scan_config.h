@@ -68,7 +68,7 @@ struct ScanConfig {
   bool fail_on_valid = false;  ///< --fail-on-valid: only valid findings fail the gate
   unsigned validation_timeout_ms = 10000;    ///< --validation-timeout (seconds on the command line)
   unsigned validation_concurrency = 8;       ///< --validation-concurrency: checks in flight at once
-  double validation_rate = 5.0;              ///< --validation-rate: requests per second per provider
+  double validation_rate = 10.0;              ///< --validation-rate: requests per second per provider
   unsigned validation_retries = 2;           ///< retries on 429/5xx
   unsigned validation_backoff_ms = 500;      ///< first retry delay, doubled per retry
   std::int64_t validation_cache_ttl = 86400;  ///< --validation-cache-ttl, seconds; 0: no cache

@@ -17,7 +17,7 @@ namespace sprawl::verify {
 struct ValidationOptions {
   std::chrono::milliseconds timeout{10000};  ///< per request (connect included)
   unsigned concurrency = 8;                  ///< checks in flight at once
-  double rate_per_second = 5.0;              ///< per provider
+  double rate_per_second = 10.0;             ///< per provider
   unsigned retries = 2;
   std::chrono::milliseconds backoff{500};
   std::int64_t cache_ttl = 86400;  ///< seconds; 0: neither read nor written
