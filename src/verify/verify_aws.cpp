@@ -217,7 +217,8 @@ LiveResult read_sts_answer(const HttpResponse& response) {
   const std::string arn = xml_text(response.body, "Arn");
   const std::string account = xml_text(response.body, "Account");
   if (arn.empty() || account.empty()) return LiveResult::unknown("HTTP 200 without a caller identity", 200);
-  Identity identity{{"account", account}, {"arn", arn}};
+  // "account_id" as the offline key id check names it: the live answer confirms (replaces) it.
+  Identity identity{{"account_id", account}, {"arn", arn}};
   if (const std::string user_id = xml_text(response.body, "UserId"); !user_id.empty())
     identity.emplace_back("user_id", user_id);
   return LiveResult::valid("STS GetCallerIdentity accepted the key", std::move(identity), 200);

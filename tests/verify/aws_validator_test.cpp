@@ -10,8 +10,11 @@
 #include "src/verify/families.h"
 #include "src/verify/sigv4.h"
 #include "src/verify/validator.h"
+#include "tests/support/cli_runner.h"
 #include "tests/support/fake_http_server.h"
 #include "tests/support/fake_tokens.h"
+#include "tests/support/findings_json.h"
+#include "tests/support/temp_dir.h"
 
 using namespace sprawl::verify;
 using sprawl::test::FakeHttpServer;
@@ -156,7 +159,7 @@ TEST_CASE("aws key id with its secret nearby is valid, with the caller identity 
   const LiveResult result = h.check("aws-access-key-id", id, ini(id, secret));
   CHECK(result.status == LiveStatus::valid);
   CHECK(result.http_status == 200);
-  CHECK(result.identity == Identity{{"account", "123456789012"},
+  CHECK(result.identity == Identity{{"account_id", "123456789012"},
                                     {"arn", "arn:aws:iam::123456789012:user/deployer"},
                                     {"user_id", "AIDAJQABLZS4A3QDU576Q"}});
   const auto seen = h.server.requests();
@@ -262,5 +265,38 @@ TEST_CASE("aws validator serves the key id, secret and session token rules", "[v
     const Validator* v = validator_for(rule);
     REQUIRE(v != nullptr);
     CHECK(v->provider == "aws");
+  }
+}
+
+TEST_CASE("scan --validate checks an AWS key pair from a credentials file against STS",
+          "[verify][aws][cli][validate]") {
+  const std::string id = sprawl::test::fake_aws_key_id(71), secret = fake_secret(72);
+  const std::string old_id = sprawl::test::fake_aws_key_id(73), old_secret = fake_secret(74);
+  FakeHttpServer sts(fake_sts({{id, {secret}}}));
+  sprawl::test::TempDir dir;
+  dir.write("live/.aws/credentials", ini(id, secret));
+  dir.write("old/.aws/credentials", ini(old_id, old_secret));
+  const auto run = sprawl::test::run_sprawl_env(
+      {"scan", dir.path(), "--validate", "--validation-cache-ttl", "0", "--format", "json", "--show-secrets"},
+      {{"SPRAWL_ENDPOINT_AWS", sts.base_url()}});
+  INFO(run.err);
+  const auto scan = sprawl::test::parse_report(run.out);
+  for (const std::string& part : {id, secret}) {
+    const auto found = sprawl::test::with_secret(scan, part);
+    REQUIRE(found.size() == 1);
+    CHECK(found[0].validity_status == "valid");
+    CHECK(found[0].validity_method == "live");
+    CHECK(found[0].identity_of("arn") == "arn:aws:iam::123456789012:user/deployer");
+    CHECK(found[0].identity_of("account_id") == "123456789012");
+  }
+  for (const std::string& part : {old_id, old_secret}) {
+    const auto found = sprawl::test::with_secret(scan, part);
+    REQUIRE(found.size() == 1);
+    CHECK(found[0].validity_status == "invalid");
+  }
+  CHECK(sts.requests().size() == 4);  // each finding is its own credential: two per pair
+  for (const auto& r : sts.requests()) {
+    CHECK_FALSE(request_holds(r, secret));
+    CHECK_FALSE(request_holds(r, old_secret));
   }
 }

@@ -14,7 +14,10 @@
 #include "src/verify/families.h"
 #include "src/verify/sigv4.h"
 #include "src/verify/validator.h"
+#include "tests/support/cli_runner.h"
 #include "tests/support/fake_http_server.h"
+#include "tests/support/findings_json.h"
+#include "tests/support/temp_dir.h"
 
 using namespace sprawl::verify;
 using sprawl::test::FakeHttpServer;
@@ -92,12 +95,15 @@ std::string received_string_to_sign(const FakeRequest& r, const std::string& acc
   return out;
 }
 
-/// Azure Blob's List Containers for `account`, whose key is `key`.
-FakeHttpServer::Handler fake_blob_service(std::string account, std::string key) {
-  return [account, key](const FakeRequest& r) {
+/// Azure Blob's List Containers for `account`, whose key is `key`, for requests dated `date`
+/// ("": any RFC 1123 date).
+FakeHttpServer::Handler fake_blob_service(std::string account, std::string key,
+                                          std::string date = "Tue, 14 Nov 2023 22:13:20 GMT") {
+  return [account, key, date](const FakeRequest& r) {
     if (r.method != "GET" || r.target != "/?comp=list&maxresults=1")
       return storage_error(400, "InvalidQueryParameterValue");
-    if (r.header("x-ms-version") != "2021-08-06" || r.header("x-ms-date") != "Tue, 14 Nov 2023 22:13:20 GMT")
+    if (r.header("x-ms-version") != "2021-08-06" ||
+        (date.empty() ? !r.header("x-ms-date").ends_with(" GMT") : r.header("x-ms-date") != date))
       return storage_error(400, "InvalidHeaderValue");
     const std::string expected = sprawl::verify::sigv4::hmac_sha256(unbase64(key), received_string_to_sign(r, account));
     if (r.header("authorization") != "SharedKey " + account + ":" + base64(expected))
@@ -198,4 +204,26 @@ TEST_CASE("azure key without an account name, or a Cosmos DB key, is unknown and
                             ";EndpointSuffix=core.chinacloudapi.cn";
   CHECK(h.check(key, china).status == LiveStatus::unknown);
   CHECK(h.server.requests().empty());
+}
+
+TEST_CASE("scan --validate checks a storage connection string's key against its account",
+          "[verify][azure][cli][validate]") {
+  const std::string key = fake_account_key(6), wrong = fake_account_key(7);
+  FakeHttpServer blob(fake_blob_service(k_account, key, ""));
+  sprawl::test::TempDir dir;
+  dir.write("app/.env", connection_string(k_account, key));
+  dir.write("old/.env", connection_string(k_account, wrong));
+  const auto run = sprawl::test::run_sprawl_env(
+      {"scan", dir.path(), "--validate", "--validation-cache-ttl", "0", "--format", "json", "--show-secrets"},
+      {{"SPRAWL_ENDPOINT_AZURE", blob.base_url()}});
+  INFO(run.err);
+  const auto scan = sprawl::test::parse_report(run.out);
+  const auto valid = sprawl::test::with_secret(scan, key), invalid = sprawl::test::with_secret(scan, wrong);
+  REQUIRE(valid.size() == 1);
+  REQUIRE(invalid.size() == 1);
+  CHECK(valid[0].validity_status == "valid");
+  CHECK(valid[0].validity_method == "live");
+  CHECK(valid[0].identity_of("account") == k_account);
+  CHECK(invalid[0].validity_status == "invalid");
+  CHECK(blob.requests().size() == 2);
 }

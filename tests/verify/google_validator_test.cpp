@@ -5,6 +5,8 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <cstdlib>
+#include <ctime>
 #include <memory>
 #include <string>
 
@@ -14,7 +16,10 @@
 #include "src/verify/families.h"
 #include "src/verify/response_json.h"
 #include "src/verify/validator.h"
+#include "tests/support/cli_runner.h"
 #include "tests/support/fake_http_server.h"
+#include "tests/support/findings_json.h"
+#include "tests/support/temp_dir.h"
 
 using namespace sprawl::verify;
 using sprawl::test::FakeHttpServer;
@@ -101,9 +106,19 @@ FakeResponse grant_error(const std::string& description) {
   return json_response(400, R"({"error":"invalid_grant","error_description":")" + description + R"("})");
 }
 
-/// Google's token endpoint for one account whose registered public key is `key`.
-FakeHttpServer::Handler fake_token_endpoint(PkeyPtr key) {
-  return [key](const FakeRequest& r) {
+/// Whether the assertion is issued at `now` (0: this machine's clock, give or take five minutes)
+/// for an hour.
+bool lifetime_ok(const std::string& claims, std::int64_t now) {
+  const auto iat = json_field(claims, {"iat"}), exp = json_field(claims, {"exp"});
+  if (!iat || !exp || std::stoll(*exp) - std::stoll(*iat) != 3600) return false;
+  if (now != 0) return std::stoll(*iat) == now;
+  return std::abs(std::stoll(*iat) - static_cast<std::int64_t>(std::time(nullptr))) < 300;
+}
+
+/// Google's token endpoint for one account whose registered public key is `key`; assertions
+/// must be issued at `now` (0: the real clock).
+FakeHttpServer::Handler fake_token_endpoint(PkeyPtr key, std::int64_t now = k_now) {
+  return [key, now](const FakeRequest& r) {
     if (r.method != "POST" || r.path != "/token" || r.body.rfind(k_grant, 0) != 0)
       return json_response(400, R"({"error":"unsupported_grant_type","error_description":"Invalid grant_type: "})");
     const std::string jwt = r.body.substr(k_grant.size());
@@ -115,8 +130,7 @@ FakeHttpServer::Handler fake_token_endpoint(PkeyPtr key) {
     if (json_field(claims, {"aud"}) != "https://oauth2.googleapis.com/token" ||
         json_field(claims, {"scope"}) != "https://www.googleapis.com/auth/cloud-platform.read-only")
       return json_response(400, R"({"error":"invalid_scope","error_description":"bad audience or scope"})");
-    if (json_field(claims, {"iat"}) != std::to_string(k_now) ||
-        json_field(claims, {"exp"}) != std::to_string(k_now + 3600))
+    if (!lifetime_ok(claims, now))
       return grant_error(
           "Invalid JWT: Token must be a short-lived token (60 minutes) and in a reasonable timeframe. "
           "Check your iat and exp values in the JWT claim.");
@@ -228,4 +242,29 @@ TEST_CASE("gcp token_uri in the key file does not redirect the token exchange", 
   CHECK(h.check(key_file(account_key().get(), false, "https://203.0.113.9/token")).status == LiveStatus::valid);
   REQUIRE(h.server.requests().size() == 1);
   CHECK(h.server.requests()[0].path == "/token");
+}
+
+TEST_CASE("scan --validate exchanges a service-account key file's JWT at the token endpoint",
+          "[verify][gcp][cli][validate]") {
+  FakeHttpServer google(fake_token_endpoint(account_key(), 0));
+  const KeyFile live = key_file(account_key().get()), revoked = key_file(stranger_key().get());
+  sprawl::test::TempDir dir;
+  dir.write("deploy/sa.json", live.json);
+  dir.write("old/sa.json", revoked.json);
+  const auto run = sprawl::test::run_sprawl_env(
+      {"scan", dir.path(), "--validate", "--validation-cache-ttl", "0", "--format", "json", "--show-secrets"},
+      {{"SPRAWL_ENDPOINT_GCP", google.base_url()}});
+  INFO(run.err);
+  const auto scan = sprawl::test::parse_report(run.out);
+  const auto valid = sprawl::test::with_secret(scan, live.secret);
+  const auto invalid = sprawl::test::with_secret(scan, revoked.secret);
+  REQUIRE(valid.size() == 1);
+  REQUIRE(invalid.size() == 1);
+  CHECK(valid[0].rule_id == "gcp-service-account-private-key");
+  CHECK(valid[0].validity_status == "valid");
+  CHECK(valid[0].validity_method == "live");
+  CHECK(valid[0].identity_of("client_email") == k_email);
+  CHECK(valid[0].identity_of("project_id") == "billing-prod-72mmxo");
+  CHECK(invalid[0].validity_status == "invalid");
+  CHECK(google.requests().size() == 2);
 }
