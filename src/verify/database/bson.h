@@ -38,6 +38,13 @@ class Builder {
     detail::put_le(m_body, static_cast<std::uint64_t>(v), 8);
     return *this;
   }
+  Builder& float64(std::string_view key, double v) {
+    head(0x01, key);
+    std::uint64_t bits = 0;
+    std::memcpy(&bits, &v, sizeof bits);
+    detail::put_le(m_body, bits, 8);
+    return *this;
+  }
   Builder& boolean(std::string_view key, bool v) {
     head(0x08, key);
     m_body += static_cast<char>(v ? 1 : 0);
