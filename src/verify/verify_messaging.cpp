@@ -64,8 +64,8 @@ std::string error_code(std::string_view text) {
 
 /// The usual "who am I" reading: a 2xx whose JSON has `required` is valid with `fields`; a 2xx
 /// without it is unknown; any other answer is read by classify_response.
-LiveResult read_answer(const HttpResponse& response, std::string_view who, const std::vector<std::string_view>& required,
-                       const std::vector<Field>& fields) {
+LiveResult read_answer(const HttpResponse& response, std::string_view who,
+                       const std::vector<std::string_view>& required, const std::vector<Field>& fields) {
   if (response.status < 200 || response.status > 299) return classify_response(response);
   if (!json_field(response.body, required))
     return LiveResult::unknown(status_text(response.status) + " with an unexpected body", response.status);
@@ -99,10 +99,10 @@ bool slack_token_refused(std::string_view error) {
 LiveResult validate_slack_token(const Credential& credential, const ValidatorContext& context) {
   if (credential.secret.starts_with("xoxr-"))
     return LiveResult::unknown("a Slack refresh token cannot call the API (only token rotation, not attempted)");
-  const auto response = context.send(
-      "slack", request_to("POST", context.url("slack", "https://slack.com", "/api/auth.test"),
-                          {{"Authorization", "Bearer " + credential.secret},
-                           {"Content-Type", "application/x-www-form-urlencoded"}}));
+  const auto response =
+      context.send("slack", request_to("POST", context.url("slack", "https://slack.com", "/api/auth.test"),
+                                       {{"Authorization", "Bearer " + credential.secret},
+                                        {"Content-Type", "application/x-www-form-urlencoded"}}));
   if (response.status != 200) return classify_response(response);
   const auto ok = json_field(response.body, {"ok"});
   if (!ok) return LiveResult::unknown("HTTP 200 with an unexpected body", 200);
@@ -174,7 +174,8 @@ std::string discord_hook_path(std::string_view url) {
 LiveResult validate_discord_webhook(const Credential& credential, const ValidatorContext& context) {
   const std::string path = discord_hook_path(credential.secret);
   if (path.empty()) return LiveResult::unknown("not a Discord webhook URL");
-  const auto response = context.send("discord", request_to("GET", context.url("discord", "https://discord.com", path), {}));
+  const auto response =
+      context.send("discord", request_to("GET", context.url("discord", "https://discord.com", path), {}));
   if (response.status == 404) return LiveResult::invalid("Discord: unknown webhook (HTTP 404)", 404);
   return read_answer(response, "Discord", {"id"},
                      {{"webhook_id", {"id"}},
@@ -198,19 +199,20 @@ LiveResult validate_discord_bot(const Credential& credential, const ValidatorCon
 LiveResult validate_telegram(const Credential& credential, const ValidatorContext& context) {
   const std::string& token = credential.secret;
   const auto colon = token.find(':');
-  if (colon == std::string::npos || !all_of(std::string_view(token).substr(0, colon), [](char c) {
-        return std::isdigit(static_cast<unsigned char>(c)) != 0;
-      }) || !all_of(std::string_view(token).substr(colon + 1), is_token_char))
+  if (colon == std::string::npos ||
+      !all_of(std::string_view(token).substr(0, colon),
+              [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; }) ||
+      !all_of(std::string_view(token).substr(colon + 1), is_token_char))
     return LiveResult::unknown("not a Telegram bot token");
   const auto response = context.send(
-      "telegram", request_to("GET", context.url("telegram", "https://api.telegram.org", "/bot" + token + "/getMe"), {}));
+      "telegram",
+      request_to("GET", context.url("telegram", "https://api.telegram.org", "/bot" + token + "/getMe"), {}));
   if (response.status == 404) return LiveResult::invalid("Telegram: no bot has this token (HTTP 404)", 404);
   if (response.status == 200 && json_field(response.body, {"ok"}) != "true")
     return LiveResult::unknown("HTTP 200 with an unexpected body", 200);
-  return read_answer(response, "Telegram", {"result", "id"},
-                     {{"bot_id", {"result", "id"}},
-                      {"username", {"result", "username"}},
-                      {"name", {"result", "first_name"}}});
+  return read_answer(
+      response, "Telegram", {"result", "id"},
+      {{"bot_id", {"result", "id"}}, {"username", {"result", "username"}}, {"name", {"result", "first_name"}}});
 }
 
 // --- SendGrid ------------------------------------------------------------------------------------
@@ -252,18 +254,16 @@ std::string twilio_account_sid(const Credential& credential) {
 LiveResult validate_twilio_auth_token(const Credential& credential, const ValidatorContext& context) {
   const std::string sid = twilio_account_sid(credential);
   if (sid.empty()) return LiveResult::unknown("no Twilio account SID (AC…) near the auth token");
-  HttpRequest request = request_to(
-      "GET", context.url("twilio", "https://api.twilio.com", "/2010-04-01/Accounts/" + sid + ".json"), {});
+  HttpRequest request =
+      request_to("GET", context.url("twilio", "https://api.twilio.com", "/2010-04-01/Accounts/" + sid + ".json"), {});
   request.basic_user = sid;
   request.basic_password = credential.secret;
   const auto response = context.send("twilio", request);
   if (response.status == 401)
     return LiveResult::invalid("Twilio refused the token for account " + sid + " (HTTP 401)", 401);
-  return read_answer(response, "Twilio", {"sid"},
-                     {{"account_sid", {"sid"}},
-                      {"friendly_name", {"friendly_name"}},
-                      {"status", {"status"}},
-                      {"type", {"type"}}});
+  return read_answer(
+      response, "Twilio", {"sid"},
+      {{"account_sid", {"sid"}}, {"friendly_name", {"friendly_name"}}, {"status", {"status"}}, {"type", {"type"}}});
 }
 
 // --- Mailgun -------------------------------------------------------------------------------------
@@ -329,7 +329,8 @@ std::string mailchimp_data_center(std::string_view key) {
 LiveResult validate_mailchimp(const Credential& credential, const ValidatorContext& context) {
   const std::string dc = mailchimp_data_center(credential.secret);
   if (dc.empty()) return LiveResult::unknown("no data center suffix in the Mailchimp key");
-  HttpRequest request = request_to("GET", context.url("mailchimp", "https://" + dc + ".api.mailchimp.com", "/3.0/"), {});
+  HttpRequest request =
+      request_to("GET", context.url("mailchimp", "https://" + dc + ".api.mailchimp.com", "/3.0/"), {});
   request.basic_user = "sprawl";  // Mailchimp ignores the user name; the key is the password
   request.basic_password = credential.secret;
   LiveResult result = read_answer(context.send("mailchimp", request), "Mailchimp", {"account_id"},
@@ -370,11 +371,15 @@ LiveResult validate_brevo(const Credential& credential, const ValidatorContext& 
 
 }  // namespace
 
+// Not served: slack-workflow-webhook-url (a POST may start the workflow whatever it carries),
+// slack-config-refresh-token (only rotation uses it, and rotation consumes it), Microsoft Teams
+// webhooks (no check that cannot post), Twilio API keys (standard keys may not read the Accounts
+// resource, so a refusal there proves nothing).
 void add_messaging_validators(std::vector<Validator>& out) {
-  out.push_back({"slack",
-                 {"slack-bot-token", "slack-user-token", "slack-legacy-token", "slack-app-token",
-                  "slack-config-access-token"},
-                 validate_slack_token});
+  out.push_back(
+      {"slack",
+       {"slack-bot-token", "slack-user-token", "slack-legacy-token", "slack-app-token", "slack-config-access-token"},
+       validate_slack_token});
   out.push_back({"slack", {"slack-webhook-url"}, validate_slack_webhook});
   out.push_back({"discord", {"discord-webhook-url"}, validate_discord_webhook});
   out.push_back({"discord", {"discord-bot-token"}, validate_discord_bot});

@@ -57,7 +57,8 @@ bool is_npmjs_token(const Credential& credential) {
 }
 
 LiveResult validate_npm(const Credential& credential, const ValidatorContext& context) {
-  if (!is_npmjs_token(credential)) return LiveResult::unknown("a token for another registry than npmjs.org (not checked)");
+  if (!is_npmjs_token(credential))
+    return LiveResult::unknown("a token for another registry than npmjs.org (not checked)");
   const auto response = context.send(
       "npm", request_to("GET", context.url("npm", "https://registry.npmjs.org", "/-/whoami"),
                         {{"Authorization", "Bearer " + credential.secret}, {"Accept", "application/json"}}));
@@ -86,9 +87,9 @@ LiveResult validate_pypi(const Credential& credential, const ValidatorContext& c
   if (!credential.secret.starts_with("pypi-"))
     return LiveResult::unknown("PyPI accepts only API tokens for uploads; a password is not checked");
   const bool test = is_test_pypi(credential.secret);
-  HttpRequest request = request_to(
-      "POST", context.url("pypi", test ? "https://test.pypi.org" : "https://upload.pypi.org", "/legacy/"),
-      {{"Content-Type", "application/x-www-form-urlencoded"}}, std::string(kPypiProbeBody));
+  HttpRequest request =
+      request_to("POST", context.url("pypi", test ? "https://test.pypi.org" : "https://upload.pypi.org", "/legacy/"),
+                 {{"Content-Type", "application/x-www-form-urlencoded"}}, std::string(kPypiProbeBody));
   request.basic_user = "__token__";
   request.basic_password = credential.secret;
   const auto response = context.send("pypi", request);
@@ -109,12 +110,13 @@ LiveResult validate_pypi(const Credential& credential, const ValidatorContext& c
 /// expired key, and 403 for a known key that lacks the index_rubygems scope — or one it has
 /// soft-deleted ("An invalid API key cannot be used").
 LiveResult validate_rubygems(const Credential& credential, const ValidatorContext& context) {
-  const auto response = context.send("rubygems", request_to("GET", context.url("rubygems", "https://rubygems.org",
-                                                                               "/api/v1/gems.json"),
-                                                            {{"Authorization", credential.secret}}));
+  const auto response =
+      context.send("rubygems", request_to("GET", context.url("rubygems", "https://rubygems.org", "/api/v1/gems.json"),
+                                          {{"Authorization", credential.secret}}));
   if (response.status == 401) return LiveResult::invalid("RubyGems.org refused the key (HTTP 401)", 401);
   if (response.status == 403) {
-    if (mentions(response.body, "invalid api key")) return LiveResult::invalid("RubyGems.org: the key was deleted (HTTP 403)", 403);
+    if (mentions(response.body, "invalid api key"))
+      return LiveResult::invalid("RubyGems.org: the key was deleted (HTTP 403)", 403);
     if (mentions(response.body, "confirm your email"))
       return LiveResult::valid("RubyGems.org accepted the key (its owner's email is unconfirmed)", {}, 403);
     return LiveResult::valid("RubyGems.org accepted the key (it lacks the index_rubygems scope)", {}, 403);
@@ -142,7 +144,9 @@ std::string word_after(std::string_view text, const std::vector<std::string_view
     for (auto at = text.find(flag); at != std::string_view::npos; at = text.find(flag, at + 1)) {
       std::size_t i = at + flag.size();
       if (i >= text.size() || (text[i] != ' ' && text[i] != '=' && text[i] != '\t')) continue;
-      while (i < text.size() && (text[i] == ' ' || text[i] == '=' || text[i] == '\t' || text[i] == '"' || text[i] == '\'')) ++i;
+      while (i < text.size() &&
+             (text[i] == ' ' || text[i] == '=' || text[i] == '\t' || text[i] == '"' || text[i] == '\''))
+        ++i;
       std::size_t end = i;
       while (end < text.size() && is_name_char(text[end])) ++end;
       if (end > i) return std::string(text.substr(i, end - i));
@@ -202,6 +206,9 @@ LiveResult validate_dockerhub(const Credential& credential, const ValidatorConte
 
 }  // namespace
 
+// Not served: nuget-api-key (NuGet.org accepts an API key only on push, delete and relist, none
+// of them read-only), npmrc-auth-basic and docker-config-auth (registry-specific, with no single
+// documented host to ask).
 void add_package_validators(std::vector<Validator>& out) {
   out.push_back({"npm", {"npm-access-token", "npmrc-auth-token"}, validate_npm});
   out.push_back({"pypi", {"pypi-upload-token", "pypirc-password"}, validate_pypi});

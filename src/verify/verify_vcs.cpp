@@ -50,8 +50,8 @@ bool mentions(std::string_view text, std::string_view word) {
 
 /// The usual "who am I" reading: a 2xx whose JSON has `required` is valid with `fields`; a 2xx
 /// without it is unknown; any other answer is read by classify_response.
-LiveResult read_answer(const HttpResponse& response, std::string_view who, const std::vector<std::string_view>& required,
-                       const std::vector<Field>& fields) {
+LiveResult read_answer(const HttpResponse& response, std::string_view who,
+                       const std::vector<std::string_view>& required, const std::vector<Field>& fields) {
   if (response.status < 200 || response.status > 299) return classify_response(response);
   if (!json_field(response.body, required))
     return LiveResult::unknown(status_text(response.status) + " with an unexpected body", response.status);
@@ -61,7 +61,8 @@ LiveResult read_answer(const HttpResponse& response, std::string_view who, const
 
 /// One GET with `headers`, read as a "who am I" answer.
 LiveResult who_am_i(const ValidatorContext& context, std::string_view provider, std::string url, Headers headers,
-                    std::string_view who, const std::vector<std::string_view>& required, const std::vector<Field>& fields) {
+                    std::string_view who, const std::vector<std::string_view>& required,
+                    const std::vector<Field>& fields) {
   return read_answer(context.send(provider, get(std::move(url), std::move(headers))), who, required, fields);
 }
 
@@ -93,7 +94,8 @@ LiveResult read_github_user(const HttpResponse& response, std::string_view token
                                   {{"login", {"login"}}, {"id", {"id"}}, {"type", {"type"}}, {"name", {"name"}}});
   if (result.status != LiveStatus::valid) return result;
   result.identity.emplace_back("token_type", github_token_kind(token));
-  if (const auto scopes = response.header("x-oauth-scopes"); !scopes.empty()) result.identity.emplace_back("scopes", scopes);
+  if (const auto scopes = response.header("x-oauth-scopes"); !scopes.empty())
+    result.identity.emplace_back("scopes", scopes);
   if (const auto expiry = response.header("github-authentication-token-expiration"); !expiry.empty())
     result.identity.emplace_back("expires_at", expiry);
   return result;
@@ -125,10 +127,11 @@ LiveResult github_rate_limit_probe(const Credential& credential, const Validator
 LiveResult validate_github(const Credential& credential, const ValidatorContext& context) {
   const bool installation = credential.secret.starts_with("ghs_");
   const char* path = installation ? "/installation/repositories?per_page=1" : "/user";
-  const auto response =
-      context.send("github", get(context.url("github", "https://api.github.com", path), github_headers(credential.secret)));
+  const auto response = context.send(
+      "github", get(context.url("github", "https://api.github.com", path), github_headers(credential.secret)));
   if (response.status == 401) return LiveResult::invalid("GitHub: bad credentials (HTTP 401)", 401);
-  if (github_rate_limited(response)) return LiveResult::unknown("GitHub rate limit reached (" + status_text(response.status) + ")", response.status);
+  if (github_rate_limited(response))
+    return LiveResult::unknown("GitHub rate limit reached (" + status_text(response.status) + ")", response.status);
   if (response.status == 403 || response.status == 404)
     return github_rate_limit_probe(credential, context, response.status);
   return installation ? read_github_installation(response) : read_github_user(response, credential.secret);
@@ -145,11 +148,9 @@ LiveResult validate_gitlab_pat(const Credential& credential, const ValidatorCont
       "gitlab", get(context.url("gitlab", "https://gitlab.com", "/api/v4/personal_access_tokens/self"), headers));
   if (self.status == 401) return LiveResult::invalid("gitlab.com refused the token (HTTP 401)", 401);
   if (self.status != 403 && self.status != 404)
-    return read_answer(self, "GitLab", {"id"},
-                       {{"token_name", {"name"}},
-                        {"scopes", {"scopes"}},
-                        {"user_id", {"user_id"}},
-                        {"expires_at", {"expires_at"}}});
+    return read_answer(
+        self, "GitLab", {"id"},
+        {{"token_name", {"name"}}, {"scopes", {"scopes"}}, {"user_id", {"user_id"}}, {"expires_at", {"expires_at"}}});
   const auto user = context.send("gitlab", get(context.url("gitlab", "https://gitlab.com", "/api/v4/user"), headers));
   if (user.status == 401) return LiveResult::invalid("gitlab.com refused the token (HTTP 401)", 401);
   if (user.status == 403 && mentions(user.body, "insufficient_scope"))
@@ -223,7 +224,8 @@ LiveResult validate_bitbucket(const Credential& credential, const ValidatorConte
     Identity identity = {{"username", user}};
     if (auto granted = json_field(response.body, {"error", "detail", "granted"}); granted && !granted->empty())
       identity.emplace_back("granted_scopes", *granted);
-    return LiveResult::valid("Bitbucket accepted the app password (it lacks the account scope)", std::move(identity), 403);
+    return LiveResult::valid("Bitbucket accepted the app password (it lacks the account scope)", std::move(identity),
+                             403);
   }
   return read_answer(response, "Bitbucket", {"username"},
                      {{"username", {"username"}}, {"display_name", {"display_name"}}, {"account_id", {"account_id"}}});
@@ -305,8 +307,10 @@ LiveResult validate_postman(const Credential& credential, const ValidatorContext
 }  // namespace
 
 void add_vcs_validators(std::vector<Validator>& out) {
-  // github-refresh-token (ghr_) is left out: it authenticates nothing by itself, and using it
-  // needs the app's client secret and consumes the token.
+  // Not served: github-refresh-token (ghr_ authenticates nothing by itself; using it needs the
+  // app's client secret and consumes it); GitLab deploy, trigger, runner, feed, agent and OAuth
+  // secrets (no endpoint answers them without side effects or a project); Azure DevOps PATs (the
+  // org-independent profile endpoint needs the vso.profile scope, so a refusal proves nothing).
   out.push_back({"github",
                  {"github-pat-classic", "github-fine-grained-pat", "github-oauth-token", "github-user-to-server-token",
                   "github-app-installation-token"},

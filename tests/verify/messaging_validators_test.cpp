@@ -10,9 +10,9 @@
 #include <vector>
 
 #include "src/verify/validator.h"
+#include "tests/support/cli_runner.h"
 #include "tests/support/fake_http_server.h"
 #include "tests/support/fake_tokens.h"
-#include "tests/support/cli_runner.h"
 #include "tests/support/findings_json.h"
 #include "tests/support/temp_dir.h"
 
@@ -83,8 +83,8 @@ int places_holding(const FakeRequest& request, const std::string& secret) {
 }
 
 /// Asserts that every request carried `secret` in header `header` only (and nowhere else).
-void secret_only_in_header(const std::vector<FakeRequest>& requests, const std::string& secret, const std::string& header,
-                           const std::string& prefix = "") {
+void secret_only_in_header(const std::vector<FakeRequest>& requests, const std::string& secret,
+                           const std::string& header, const std::string& prefix = "") {
   REQUIRE_FALSE(requests.empty());
   for (const auto& request : requests) {
     CHECK(request.header(header) == prefix + secret);
@@ -111,8 +111,9 @@ std::string fake_slack_token(const char* prefix, std::uint32_t seed) {
 }
 
 std::string fake_slack_hook(std::uint32_t seed) {
-  return std::string("https://hooks.slack") + ".com/services/T" + random_chars("ABCDEFGHJKMNPQRSTUVWXYZ0123456789", 10, seed) +
-         "/B" + random_chars("ABCDEFGHJKMNPQRSTUVWXYZ0123456789", 10, seed + 1) + "/" + random_chars(kBase62, 24, seed + 2);
+  return std::string("https://hooks.slack") + ".com/services/T" +
+         random_chars("ABCDEFGHJKMNPQRSTUVWXYZ0123456789", 10, seed) + "/B" +
+         random_chars("ABCDEFGHJKMNPQRSTUVWXYZ0123456789", 10, seed + 1) + "/" + random_chars(kBase62, 24, seed + 2);
 }
 
 std::string fake_discord_hook(std::uint32_t seed) {
@@ -144,7 +145,8 @@ TEST_CASE("Slack auth.test: ok names the team and user, invalid_auth is invalid,
   secret_only_in_header(ok.requests, credential.secret, "authorization", "Bearer ");
 
   for (const char* error : {"invalid_auth", "account_inactive", "token_revoked"}) {
-    const auto refused = run_check(credential, json_response(200, std::string(R"({"ok":false,"error":")") + error + "\"}"));
+    const auto refused =
+        run_check(credential, json_response(200, std::string(R"({"ok":false,"error":")") + error + "\"}"));
     CHECK(refused.result.status == LiveStatus::invalid);
     CHECK(refused.result.reason.find(error) != std::string::npos);
   }
@@ -202,17 +204,19 @@ TEST_CASE("Discord webhook is read with GET, never executed", "[verify][messagin
 
   CHECK(run_check(credential, json_response(404, R"({"message":"Unknown Webhook","code":10015})")).result.status ==
         LiveStatus::invalid);
-  CHECK(run_check(credential, json_response(401, R"({"message":"Invalid Webhook Token","code":50027})")).result.status ==
-        LiveStatus::invalid);
+  CHECK(
+      run_check(credential, json_response(401, R"({"message":"Invalid Webhook Token","code":50027})")).result.status ==
+      LiveStatus::invalid);
   check_busy_and_malformed(credential);
   for (const auto& request : run_check(credential, json_response(429, "{}")).requests) CHECK(request.method == "GET");
 }
 
 TEST_CASE("Discord bot token: users/@me with the Bot scheme", "[verify][messaging]") {
-  const std::string token = "M" + random_chars(kBase62, 25, 41) + "." + random_chars(kBase62, 6, 42) + "." +
-                            random_chars(kBase62, 38, 43);
+  const std::string token =
+      "M" + random_chars(kBase62, 25, 41) + "." + random_chars(kBase62, 6, 42) + "." + random_chars(kBase62, 38, 43);
   const auto credential = credential_for("discord-bot-token", "discord", token);
-  const auto me = run_check(credential, json_response(200, R"({"id":"80351110224678912","username":"deploy","bot":true})"));
+  const auto me =
+      run_check(credential, json_response(200, R"({"id":"80351110224678912","username":"deploy","bot":true})"));
   CHECK(me.result.status == LiveStatus::valid);
   CHECK(identity_of(me.result, "username") == "deploy");
   CHECK(identity_of(me.result, "bot") == "true");
@@ -236,10 +240,11 @@ TEST_CASE("Telegram getMe: the token is only in the path and never in a reason",
   CHECK(me.requests[0].path == "/bot" + credential.secret + "/getMe");
   CHECK(places_holding(me.requests[0], credential.secret) == 1);
 
-  const auto refused = run_check(credential, json_response(401, R"({"ok":false,"error_code":401,"description":"Unauthorized"})"));
+  const auto refused =
+      run_check(credential, json_response(401, R"({"ok":false,"error_code":401,"description":"Unauthorized"})"));
   CHECK(refused.result.status == LiveStatus::invalid);
-  CHECK(run_check(credential, json_response(404, R"({"ok":false,"error_code":404,"description":"Not Found"})")).result.status ==
-        LiveStatus::invalid);
+  CHECK(run_check(credential, json_response(404, R"({"ok":false,"error_code":404,"description":"Not Found"})"))
+            .result.status == LiveStatus::invalid);
   CHECK(run_check(credential, json_response(200, R"({"ok":false})")).result.status == LiveStatus::unknown);
   check_busy_and_malformed(credential);  // run_check asserts no reason holds the token
 }
@@ -280,8 +285,9 @@ TEST_CASE("Twilio auth token is checked with the account SID written near it", "
   const std::string token = random_chars(kHexLower, 32, 72);
   const auto credential =
       credential_for("twilio-auth-token", "twilio", token, "account_sid: " + sid + "\nauth_token: \"" + token + "\"\n");
-  const auto ok = run_check(credential, json_response(200, R"({"sid":")" + sid +
-                                                              R"(","friendly_name":"Acme prod","status":"active","type":"Full"})"));
+  const auto ok = run_check(
+      credential,
+      json_response(200, R"({"sid":")" + sid + R"(","friendly_name":"Acme prod","status":"active","type":"Full"})"));
   CHECK(ok.result.status == LiveStatus::valid);
   CHECK(identity_of(ok.result, "account_sid") == sid);
   CHECK(identity_of(ok.result, "friendly_name") == "Acme prod");
@@ -291,8 +297,8 @@ TEST_CASE("Twilio auth token is checked with the account SID written near it", "
   CHECK(ok.requests[0].header("authorization").starts_with("Basic "));
   CHECK(places_holding(ok.requests[0], token) == 0);  // only inside the Basic credentials
 
-  CHECK(run_check(credential, json_response(401, R"({"code":20003,"message":"Authenticate","status":401})")).result.status ==
-        LiveStatus::invalid);
+  CHECK(run_check(credential, json_response(401, R"({"code":20003,"message":"Authenticate","status":401})"))
+            .result.status == LiveStatus::invalid);
   check_busy_and_malformed(credential);
   const auto alone = run_check(credential_for("twilio-auth-token", "twilio", token), json_response(200, "{}"));
   CHECK(alone.result.status == LiveStatus::unknown);
@@ -313,7 +319,8 @@ TEST_CASE("Mailgun asks the EU region once when the US region refuses the key", 
 
   int calls = 0;
   const auto eu = run_check(credential, [&calls](const FakeRequest&) {
-    return ++calls == 1 ? text_response(401, "Forbidden") : json_response(200, R"({"total_count":1,"items":[{"name":"mg.acme.eu"}]})");
+    return ++calls == 1 ? text_response(401, "Forbidden")
+                        : json_response(200, R"({"total_count":1,"items":[{"name":"mg.acme.eu"}]})");
   });
   CHECK(eu.result.status == LiveStatus::valid);
   CHECK(identity_of(eu.result, "region") == "eu");
@@ -351,8 +358,7 @@ TEST_CASE("Postmark tries a refused server token as an account token", "[verify]
   check_busy_and_malformed(credential);
 }
 
-TEST_CASE("Mailchimp key: the API root names the account; the data center comes from the key",
-          "[verify][messaging]") {
+TEST_CASE("Mailchimp key: the API root names the account; the data center comes from the key", "[verify][messaging]") {
   const std::string key = random_chars(kHexLower, 32, 101) + "-us14";
   const auto credential = credential_for("mailchimp-api-key", "mailchimp", key);
   const auto ok = run_check(credential, json_response(200, R"({"account_id":"8d3a3db4d97663a9074efcc16",
@@ -377,8 +383,9 @@ TEST_CASE("Mandrill key goes in the JSON body of users/info", "[verify][messagin
   CHECK(ok.requests[0].path == "/api/1.0/users/info.json");
   CHECK(ok.requests[0].body == R"({"key":")" + key + "\"}");
   CHECK(places_holding(ok.requests[0], key) == 1);
-  CHECK(run_check(credential, json_response(500, R"({"status":"error","code":-1,"name":"Invalid_Key"})")).result.status ==
-        LiveStatus::invalid);
+  CHECK(
+      run_check(credential, json_response(500, R"({"status":"error","code":-1,"name":"Invalid_Key"})")).result.status ==
+      LiveStatus::invalid);
   check_busy_and_malformed(credential);
 }
 
@@ -391,8 +398,9 @@ TEST_CASE("Brevo account names the owner; SMTP keys are not sent", "[verify][mes
   CHECK(identity_of(ok.result, "company") == "Acme");
   CHECK(ok.requests[0].path == "/v3/account");
   secret_only_in_header(ok.requests, key, "api-key");
-  CHECK(run_check(credential, json_response(401, R"({"code":"unauthorized","message":"Key not found"})")).result.status ==
-        LiveStatus::invalid);
+  CHECK(
+      run_check(credential, json_response(401, R"({"code":"unauthorized","message":"Key not found"})")).result.status ==
+      LiveStatus::invalid);
   check_busy_and_malformed(credential);
 
   const std::string smtp = "xsmtpsib-" + random_chars(kHexLower, 64, 123) + "-" + random_chars(kBase62, 16, 124);

@@ -10,9 +10,9 @@
 
 #include "src/check/offline/token_checks.h"
 #include "src/verify/validator.h"
+#include "tests/support/cli_runner.h"
 #include "tests/support/fake_http_server.h"
 #include "tests/support/fake_tokens.h"
-#include "tests/support/cli_runner.h"
 #include "tests/support/findings_json.h"
 #include "tests/support/temp_dir.h"
 
@@ -89,7 +89,8 @@ void check_busy_and_malformed(const Credential& credential) {
   CHECK(busy.result.http_status == 429);
   CHECK(busy.requests.size() == 3);  // the first try and the client's two retries
   CHECK(run_check(credential, text_response(200, "<html>maintenance</html>")).result.status == LiveStatus::unknown);
-  CHECK(run_check(credential, json_response(200, R"({"unexpected":{"shape":1}})")).result.status == LiveStatus::unknown);
+  CHECK(run_check(credential, json_response(200, R"({"unexpected":{"shape":1}})")).result.status ==
+        LiveStatus::unknown);
 }
 
 std::string fake_npm_token(std::uint32_t seed) { return std::string("np") + "m_" + random_chars(kBase62, 36, seed); }
@@ -147,9 +148,11 @@ TEST_CASE("PyPI probe: a recognised token gets 400 Unknown protocol version; the
   CHECK(places_holding(probe, credential.secret) == 0);  // only inside the Basic credentials
 
   const auto refused = run_check(
-      credential, text_response(403, "403 Invalid or non-existent authentication information. See https://pypi.org/help"));
+      credential,
+      text_response(403, "403 Invalid or non-existent authentication information. See https://pypi.org/help"));
   CHECK(refused.result.status == LiveStatus::invalid);
-  const auto read_only = run_check(credential, text_response(403, "403 Read-only mode: Uploads are temporarily disabled."));
+  const auto read_only =
+      run_check(credential, text_response(403, "403 Read-only mode: Uploads are temporarily disabled."));
   CHECK(read_only.result.status == LiveStatus::unknown);
   const auto busy = run_check(credential, text_response(429, "Too many requests"));
   CHECK(busy.result.status == LiveStatus::unknown);
@@ -165,7 +168,7 @@ TEST_CASE("TestPyPI tokens are named as such; .pypirc passwords that are not tok
   CHECK(ok.result.status == LiveStatus::valid);
   CHECK(identity_of(ok.result, "index") == "test.pypi.org");
   const auto password = run_check(credential_for("pypirc-password", "pypi", random_chars(kBase62, 16, 13)),
-                                   text_response(400, "400 Unknown protocol version."));
+                                  text_response(400, "400 Unknown protocol version."));
   CHECK(password.result.status == LiveStatus::unknown);
   CHECK(password.requests.empty());
 }
@@ -174,7 +177,8 @@ TEST_CASE("TestPyPI tokens are named as such; .pypirc passwords that are not tok
 
 TEST_CASE("RubyGems key lists its owner's gems; a scope-limited key is still valid", "[verify][packages]") {
   const auto credential = credential_for("rubygems-api-key", "rubygems", "rubygems_" + random_chars(kHexLower, 48, 21));
-  const auto ok = run_check(credential, json_response(200, R"([{"name":"acme-client","downloads":10},{"name":"acme-cli"}])"));
+  const auto ok =
+      run_check(credential, json_response(200, R"([{"name":"acme-client","downloads":10},{"name":"acme-cli"}])"));
   CHECK(ok.result.status == LiveStatus::valid);
   CHECK(identity_of(ok.result, "gems") == "2");
   CHECK(identity_of(ok.result, "gem") == "acme-client");
@@ -184,8 +188,9 @@ TEST_CASE("RubyGems key lists its owner's gems; a scope-limited key is still val
   CHECK(ok.requests[0].header("authorization") == credential.secret);
   CHECK(places_holding(ok.requests[0], credential.secret) == 1);
 
-  CHECK(run_check(credential, text_response(401, "Access Denied. Please sign up for an account at https://rubygems.org"))
-            .result.status == LiveStatus::invalid);
+  CHECK(
+      run_check(credential, text_response(401, "Access Denied. Please sign up for an account at https://rubygems.org"))
+          .result.status == LiveStatus::invalid);
   CHECK(run_check(credential, json_response(403, R"({"error":"The API key doesn't have access"})")).result.status ==
         LiveStatus::valid);
   CHECK(run_check(credential, json_response(403, R"({"error":"An invalid API key cannot be used. Please delete it."})"))
@@ -209,7 +214,8 @@ TEST_CASE("Docker Hub token is exchanged with the user from docker login, or ski
   CHECK(places_holding(ok.requests[0], token) == 1);
   for (const auto& [key, value] : ok.result.identity) CHECK(value.find("session") == std::string::npos);
 
-  const auto refused = run_check(credential, json_response(401, R"({"detail":"Incorrect authentication credentials"})"));
+  const auto refused =
+      run_check(credential, json_response(401, R"({"detail":"Incorrect authentication credentials"})"));
   CHECK(refused.result.status == LiveStatus::invalid);
   CHECK(refused.result.reason.find("ci-robot") != std::string::npos);
   check_busy_and_malformed(credential);

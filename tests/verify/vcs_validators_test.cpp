@@ -9,9 +9,9 @@
 #include <vector>
 
 #include "src/verify/validator.h"
+#include "tests/support/cli_runner.h"
 #include "tests/support/fake_http_server.h"
 #include "tests/support/fake_tokens.h"
-#include "tests/support/cli_runner.h"
 #include "tests/support/findings_json.h"
 #include "tests/support/temp_dir.h"
 
@@ -81,8 +81,8 @@ int places_holding(const FakeRequest& request, const std::string& secret) {
 }
 
 /// Asserts that every request was a GET carrying `secret` in header `header` only.
-void secret_only_in_header(const std::vector<FakeRequest>& requests, const std::string& secret, const std::string& header,
-                           const std::string& prefix = "") {
+void secret_only_in_header(const std::vector<FakeRequest>& requests, const std::string& secret,
+                           const std::string& header, const std::string& prefix = "") {
   REQUIRE_FALSE(requests.empty());
   for (const auto& request : requests) {
     CHECK(request.method == "GET");
@@ -100,13 +100,15 @@ void check_busy_and_malformed(const Credential& credential) {
   FakeResponse html = json_response(200, "<html>maintenance</html>");
   html.content_type = "text/html";
   CHECK(run_check(credential, html).result.status == LiveStatus::unknown);
-  CHECK(run_check(credential, json_response(200, R"({"unexpected":{"shape":1}})")).result.status == LiveStatus::unknown);
+  CHECK(run_check(credential, json_response(200, R"({"unexpected":{"shape":1}})")).result.status ==
+        LiveStatus::unknown);
 }
 
 /// A token of `rule_id` answered 200 with `body` is valid with identity `key` = `value`; 401 is
 /// invalid; and the token went in header `header` (after `prefix`) to `path` only.
-void check_who_am_i(const Credential& credential, const std::string& path, const std::string& body, const std::string& key,
-                    const std::string& value, const std::string& header, const std::string& prefix) {
+void check_who_am_i(const Credential& credential, const std::string& path, const std::string& body,
+                    const std::string& key, const std::string& value, const std::string& header,
+                    const std::string& prefix) {
   INFO(credential.rule_id);
   const auto ok = run_check(credential, json_response(200, body));
   CHECK(ok.result.status == LiveStatus::valid);
@@ -114,7 +116,8 @@ void check_who_am_i(const Credential& credential, const std::string& path, const
   REQUIRE(ok.requests.size() == 1);
   CHECK(ok.requests[0].target == path);
   secret_only_in_header(ok.requests, credential.secret, header, prefix);
-  CHECK(run_check(credential, json_response(401, R"({"message":"Unauthorized"})")).result.status == LiveStatus::invalid);
+  CHECK(run_check(credential, json_response(401, R"({"message":"Unauthorized"})")).result.status ==
+        LiveStatus::invalid);
   check_busy_and_malformed(credential);
 }
 
@@ -147,9 +150,8 @@ TEST_CASE("GitHub /user names the login, classic scopes and expiry; 401 is inval
 
 TEST_CASE("GitHub primary rate limit (403, remaining 0) is unknown, not invalid", "[verify][vcs]") {
   const auto credential = credential_for("github-pat-classic", "github", sprawl::test::fake_github_pat(2));
-  const auto limited =
-      run_check(credential, with_header(json_response(403, R"({"message":"API rate limit exceeded"})"),
-                                        "X-RateLimit-Remaining", "0"));
+  const auto limited = run_check(credential, with_header(json_response(403, R"({"message":"API rate limit exceeded"})"),
+                                                         "X-RateLimit-Remaining", "0"));
   CHECK(limited.result.status == LiveStatus::unknown);
   CHECK(limited.result.http_status == 403);
 }
@@ -171,7 +173,8 @@ TEST_CASE("GitHub installation token reads its repositories; a 403 elsewhere is 
         LiveStatus::invalid);
   check_busy_and_malformed(credential);
 
-  const auto user_token = credential_for("github-user-to-server-token", "github", "ghu_" + random_chars(kBase62, 36, 4));
+  const auto user_token =
+      credential_for("github-user-to-server-token", "github", "ghu_" + random_chars(kBase62, 36, 4));
   const auto probed = run_check(user_token, [](const FakeRequest& r) {
     return r.path == "/rate_limit" ? json_response(200, R"({"resources":{"core":{"limit":5000,"remaining":4999}}})")
                                    : json_response(403, R"({"message":"Resource not accessible by integration"})");
@@ -190,7 +193,8 @@ TEST_CASE("GitLab token reads its own record: name, scopes, user and expiry", "[
                  R"({"id":99,"name":"ci-release","revoked":false,"scopes":["api","read_repository"],"user_id":1234,
                     "active":true,"expires_at":"2031-06-30"})",
                  "scopes", "api,read_repository", "private-token", "");
-  const auto ok = run_check(credential, json_response(200, R"({"id":99,"name":"ci-release","scopes":["api"],"user_id":1234,
+  const auto ok =
+      run_check(credential, json_response(200, R"({"id":99,"name":"ci-release","scopes":["api"],"user_id":1234,
       "expires_at":"2031-06-30"})"));
   CHECK(identity_of(ok.result, "token_name") == "ci-release");
   CHECK(identity_of(ok.result, "user_id") == "1234");
@@ -208,7 +212,8 @@ TEST_CASE("GitLab token without the scope to read itself falls back to /user", "
   REQUIRE(user.requests.size() == 2);
   secret_only_in_header(user.requests, credential.secret, "private-token");
 
-  const auto scoped = run_check(credential, json_response(403, R"({"error":"insufficient_scope","scope":"read_user"})"));
+  const auto scoped =
+      run_check(credential, json_response(403, R"({"error":"insufficient_scope","scope":"read_user"})"));
   CHECK(scoped.result.status == LiveStatus::valid);
   CHECK(scoped.requests.size() == 2);
 }
@@ -216,8 +221,8 @@ TEST_CASE("GitLab token without the scope to read itself falls back to /user", "
 TEST_CASE("GitLab job token reads its job", "[verify][vcs]") {
   const auto credential = credential_for("gitlab-cicd-job-token", "gitlab", "glcbt-" + random_chars(kBase62, 24, 13));
   check_who_am_i(credential, "/api/v4/job",
-                 R"({"id":777,"name":"deploy","pipeline":{"project_id":42},"user":{"username":"release-bot"}})", "project_id",
-                 "42", "job-token", "");
+                 R"({"id":777,"name":"deploy","pipeline":{"project_id":42},"user":{"username":"release-bot"}})",
+                 "project_id", "42", "job-token", "");
 }
 
 // --- Bitbucket -----------------------------------------------------------------------------------
@@ -259,7 +264,8 @@ TEST_CASE("CircleCI /me names a personal token's user; project tokens are not se
   check_who_am_i(credential_for("circleci-personal-token", "circleci", personal), "/api/v2/me",
                  R"({"id":"6e3b-11","login":"acme-ci","name":"Acme CI"})", "login", "acme-ci", "circle-token", "");
   const std::string project = "CCIPRJ_" + random_chars(kBase62, 22, 33) + "_" + random_chars(kHexLower, 40, 34);
-  const auto skipped = run_check(credential_for("circleci-personal-token", "circleci", project), json_response(200, "{}"));
+  const auto skipped =
+      run_check(credential_for("circleci-personal-token", "circleci", project), json_response(200, "{}"));
   CHECK(skipped.result.status == LiveStatus::unknown);
   CHECK(skipped.requests.empty());
   const auto legacy = run_check(credential_for("circleci-api-token", "circleci", random_chars(kHexLower, 40, 35)),
@@ -268,16 +274,16 @@ TEST_CASE("CircleCI /me names a personal token's user; project tokens are not se
 }
 
 TEST_CASE("Buildkite access-token names the user and scopes", "[verify][vcs]") {
-  check_who_am_i(credential_for("buildkite-token", "buildkite", "bkua_" + random_chars(kHexLower, 40, 41)),
-                 "/v2/access-token",
-                 R"({"uuid":"b63254c0","scopes":["read_builds","read_pipelines"],"user":{"name":"Release","email":"r@acme.example"}})",
-                 "scopes", "read_builds,read_pipelines", "authorization", "Bearer ");
+  check_who_am_i(
+      credential_for("buildkite-token", "buildkite", "bkua_" + random_chars(kHexLower, 40, 41)), "/v2/access-token",
+      R"({"uuid":"b63254c0","scopes":["read_builds","read_pipelines"],"user":{"name":"Release","email":"r@acme.example"}})",
+      "scopes", "read_builds,read_pipelines", "authorization", "Bearer ");
 }
 
 TEST_CASE("Travis CI /user names the login", "[verify][vcs]") {
   const auto credential = credential_for("travisci-api-token", "travisci", random_chars(kBase62, 22, 51));
-  check_who_am_i(credential, "/user", R"({"@type":"user","id":88,"login":"acme-bot","name":"Acme"})", "login", "acme-bot",
-                 "authorization", "token ");
+  check_who_am_i(credential, "/user", R"({"@type":"user","id":88,"login":"acme-bot","name":"Acme"})", "login",
+                 "acme-bot", "authorization", "token ");
   CHECK(run_check(credential, json_response(200, R"({"login":"x"})")).requests[0].header("travis-api-version") == "3");
   CHECK(run_check(credential, json_response(403, R"({"@type":"error","error_type":"login_required"})")).result.status ==
         LiveStatus::invalid);
@@ -299,8 +305,8 @@ TEST_CASE("Vercel, Netlify, Doppler and Postman name the token's owner", "[verif
                  R"({"id":"5a1","full_name":"Acme Web","email":"web@acme.example"})", "email", "web@acme.example",
                  "authorization", "Bearer ");
   check_who_am_i(credential_for("doppler-token", "doppler", "dp.st.prd." + random_chars(kBase62, 43, 73)), "/v3/me",
-                 R"({"workplace":{"name":"Acme","slug":"acme"},"type":"service_token","name":"prod-deploy"})", "workplace",
-                 "Acme", "authorization", "Bearer ");
+                 R"({"workplace":{"name":"Acme","slug":"acme"},"type":"service_token","name":"prod-deploy"})",
+                 "workplace", "Acme", "authorization", "Bearer ");
   check_who_am_i(credential_for("postman-api-key", "postman",
                                 "PMAK-" + random_chars(kHexLower, 24, 74) + "-" + random_chars(kHexLower, 34, 75)),
                  "/me", R"({"user":{"id":12,"username":"acme-api","email":"api@acme.example","teamName":"Acme"}})",
@@ -316,10 +322,12 @@ TEST_CASE("GitHub refresh tokens have no validator", "[verify][vcs]") {
 
 TEST_CASE("scan --validate reports a GitLab token valid with its scopes, and a revoked one invalid",
           "[verify][vcs][cli][validate]") {
-  const std::string live = "glpat-" + random_chars(kBase62, 20, 901), revoked = "glpat-" + random_chars(kBase62, 20, 902);
+  const std::string live = "glpat-" + random_chars(kBase62, 20, 901),
+                    revoked = "glpat-" + random_chars(kBase62, 20, 902);
   FakeHttpServer gitlab([live](const FakeRequest& r) {
     if (r.path == "/api/v4/personal_access_tokens/self" && r.header("private-token") == live)
-      return json_response(200, R"({"id":5,"name":"release","scopes":["read_api"],"user_id":77,"expires_at":"2031-01-31"})");
+      return json_response(200,
+                           R"({"id":5,"name":"release","scopes":["read_api"],"user_id":77,"expires_at":"2031-01-31"})");
     return json_response(401, R"({"message":"401 Unauthorized"})");
   });
   sprawl::test::TempDir dir;
