@@ -3,12 +3,14 @@
 // rate limited and malformed; and that the secret travels only where the provider wants it.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "src/rules/builtin_rules.h"
 #include "src/verify/validator.h"
 #include "tests/support/cli_runner.h"
 #include "tests/support/fake_http_server.h"
@@ -59,6 +61,31 @@ void require_secret_only_in(const FakeRequest& request, const std::string& secre
   for (const auto& [name, v] : request.headers)
     if (v.find(secret) != std::string::npos) CHECK(name == header);
   CHECK(request.header(header) == value);
+}
+
+/// Every rule a validator of `providers` serves is a built-in rule of that provider, and every id
+/// in `unserved` is a built-in rule that no validator serves (so a misspelt id cannot pass).
+void check_served_rules(const std::vector<std::string>& providers, const std::vector<std::string>& unserved) {
+  auto config = sprawl::load_builtin_rules();
+  REQUIRE(config.ok());
+  std::map<std::string, std::string> provider_of;
+  for (const auto& rule : config->rules) provider_of[rule.id] = rule.provider;
+  std::size_t served = 0;
+  for (const auto& validator : validators()) {
+    if (std::find(providers.begin(), providers.end(), validator.provider) == providers.end()) continue;
+    for (const auto& id : validator.rule_ids) {
+      INFO(id);
+      REQUIRE(provider_of.count(id) == 1);
+      CHECK(provider_of[id] == validator.provider);
+      ++served;
+    }
+  }
+  CHECK(served >= providers.size());
+  for (const auto& id : unserved) {
+    INFO(id);
+    CHECK(provider_of.count(id) == 1);
+    CHECK(validator_for(id) == nullptr);
+  }
 }
 
 /// What a provider's check looks like from the server's side, and its documented answers.
@@ -354,7 +381,38 @@ TEST_CASE("Commerce validators serve only real rule ids", "[verify][commerce]") 
                            "square-legacy-access-token", "razorpay-key-secret", "gocardless-access-token",
                            "flutterwave-secret-key"})
     CHECK(validator_for(rule) != nullptr);
-  // Parts that cannot be checked alone are not served.
-  for (const char* rule : {"stripe-webhook-secret", "shopify-shared-secret", "razorpay-key-id", "square-oauth-secret"})
-    CHECK(validator_for(rule) == nullptr);
+  check_served_rules({"stripe", "shopify", "square", "razorpay", "gocardless", "flutterwave"},
+                     {"stripe-webhook-secret", "shopify-shared-secret", "razorpay-key-id", "square-oauth-secret"});
+}
+
+TEST_CASE("scan --validate checks Stripe and Shopify credentials against their stand-ins", "[cli][validate][verify][commerce]") {
+  const auto live = stripe_key("sk", 81), revoked = stripe_key("sk", 82), token = shopify_token(83);
+  FakeHttpServer stripe([&](const FakeRequest& r) {
+    if (r.path == "/v1/account" && r.header("authorization") == "Bearer " + live)
+      return json_response(200, R"({"id":"acct_1Nv0FGQ9RKHgCVdK","email":"billing@acme.example"})");
+    return json_response(401, R"({"error":{"message":"Invalid API Key provided","type":"invalid_request_error"}})");
+  });
+  FakeHttpServer shopify(shopify_answer);
+  sprawl::test::TempDir dir;
+  dir.write("billing/.env", "STRIPE_SECRET_KEY=" + live + "\n");
+  dir.write("old/.env", "STRIPE_SECRET_KEY=" + revoked + "\n");
+  dir.write("shop/.env", "SHOPIFY_STORE=acme-goods.myshopify.com\nSHOPIFY_ACCESS_TOKEN=" + token + "\n");
+  const auto run = sprawl::test::run_sprawl_env(
+      {"scan", dir.path(), "--validate", "--validation-cache-ttl", "0", "--format", "json", "--show-secrets"},
+      {{"SPRAWL_ENDPOINT_STRIPE", stripe.base_url()}, {"SPRAWL_ENDPOINT_SHOPIFY", shopify.base_url()}});
+  INFO(run.err);
+  const auto scan = sprawl::test::parse_report(run.out);
+  const auto valid = sprawl::test::with_secret(scan, live), invalid = sprawl::test::with_secret(scan, revoked),
+             shop = sprawl::test::with_secret(scan, token);
+  REQUIRE(valid.size() == 1);
+  REQUIRE(invalid.size() == 1);
+  REQUIRE(shop.size() == 1);
+  CHECK(valid[0].validity_status == "valid");
+  CHECK(valid[0].validity_method == "live");
+  CHECK(valid[0].identity_of("account") == "acct_1Nv0FGQ9RKHgCVdK");
+  CHECK(invalid[0].validity_status == "invalid");
+  CHECK(shop[0].validity_status == "valid");
+  CHECK(shop[0].identity_of("shop") == "acme-goods.myshopify.com");
+  CHECK(shop[0].identity_of("scopes") == "read_products,read_orders");
+  CHECK(stripe.requests().size() == 2);  // one request per distinct key
 }

@@ -3,12 +3,14 @@
 // answers as each provider documents; and that the secret travels only where the provider wants it.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "src/rules/builtin_rules.h"
 #include "src/verify/validator.h"
 #include "tests/support/cli_runner.h"
 #include "tests/support/fake_http_server.h"
@@ -60,6 +62,31 @@ void require_secret_only_in(const FakeRequest& request, const std::string& secre
   for (const auto& [name, v] : request.headers)
     if (v.find(secret) != std::string::npos) CHECK(name == header);
   CHECK(request.header(header) == value);
+}
+
+/// Every rule a validator of `providers` serves is a built-in rule of that provider, and every id
+/// in `unserved` is a built-in rule that no validator serves (so a misspelt id cannot pass).
+void check_served_rules(const std::vector<std::string>& providers, const std::vector<std::string>& unserved) {
+  auto config = sprawl::load_builtin_rules();
+  REQUIRE(config.ok());
+  std::map<std::string, std::string> provider_of;
+  for (const auto& rule : config->rules) provider_of[rule.id] = rule.provider;
+  std::size_t served = 0;
+  for (const auto& validator : validators()) {
+    if (std::find(providers.begin(), providers.end(), validator.provider) == providers.end()) continue;
+    for (const auto& id : validator.rule_ids) {
+      INFO(id);
+      REQUIRE(provider_of.count(id) == 1);
+      CHECK(provider_of[id] == validator.provider);
+      ++served;
+    }
+  }
+  CHECK(served >= providers.size());
+  for (const auto& id : unserved) {
+    INFO(id);
+    CHECK(provider_of.count(id) == 1);
+    CHECK(validator_for(id) == nullptr);
+  }
 }
 
 /// What a provider's check looks like from the server's side, and its documented answers.
@@ -374,7 +401,34 @@ TEST_CASE("Observability validators serve only checkable rules", "[verify][obser
                            "honeycomb-api-key", "digitalocean-personal-access-token", "digitalocean-oauth-token",
                            "heroku-api-key-v2", "heroku-api-key", "linode-api-token", "vultr-api-key", "cloudflare-api-token"})
     CHECK(validator_for(rule) != nullptr);
-  for (const char* rule : {"datadog-app-key", "newrelic-license-key", "sentry-dsn", "digitalocean-refresh-token",
-                           "cloudflare-global-api-key", "grafana-cloud-token"})
-    CHECK(validator_for(rule) == nullptr);
+  check_served_rules({"datadog", "newrelic", "sentry", "pagerduty", "opsgenie", "honeycomb", "digitalocean", "heroku", "linode", "vultr", "cloudflare"},
+                     {"datadog-app-key", "newrelic-license-key", "sentry-dsn", "digitalocean-refresh-token", "cloudflare-global-api-key", "grafana-cloud-token"});
+}
+
+TEST_CASE("scan --validate checks Datadog and DigitalOcean credentials against their stand-ins", "[cli][validate][verify][observability]") {
+  const auto dd = hex(32, 91), revoked = digitalocean_token(92);
+  FakeHttpServer datadog([&](const FakeRequest& r) {
+    if (r.path == "/api/v1/validate" && r.header("dd-api-key") == dd) return json_response(200, R"({"valid":true})");
+    return json_response(403, R"({"errors":["Forbidden"]})");
+  });
+  FakeHttpServer digitalocean([](const FakeRequest&) {
+    return json_response(401, R"({"id":"Unauthorized","message":"Unable to authenticate you."})");
+  });
+  sprawl::test::TempDir dir;
+  dir.write("deploy/datadog.yaml", "datadog:\n  site: datadoghq.eu\n  apiKey: " + dd + "\n");
+  dir.write("infra/.env", "DIGITALOCEAN_TOKEN=" + revoked + "\n");
+  const auto run = sprawl::test::run_sprawl_env(
+      {"scan", dir.path(), "--validate", "--validation-cache-ttl", "0", "--format", "json", "--show-secrets"},
+      {{"SPRAWL_ENDPOINT_DATADOG", datadog.base_url()}, {"SPRAWL_ENDPOINT_DIGITALOCEAN", digitalocean.base_url()}});
+  INFO(run.err);
+  const auto scan = sprawl::test::parse_report(run.out);
+  const auto valid = sprawl::test::with_secret(scan, dd), invalid = sprawl::test::with_secret(scan, revoked);
+  REQUIRE(valid.size() == 1);
+  REQUIRE(invalid.size() == 1);
+  CHECK(valid[0].validity_status == "valid");
+  CHECK(valid[0].validity_method == "live");
+  CHECK(valid[0].identity_of("site") == "datadoghq.eu");
+  CHECK(invalid[0].validity_status == "invalid");
+  CHECK(datadog.requests().size() == 1);
+  CHECK(digitalocean.requests().size() == 1);
 }
