@@ -105,11 +105,11 @@ std::optional<std::string> secret_near(std::string_view context, std::size_t anc
   return std::nullopt;
 }
 
-/// The AKIA/ASIA key id nearest to `anchor`.
-std::optional<std::string> key_id_near(std::string_view context, std::size_t anchor) {
+/// The access key id nearest to `anchor`: AKIA or ASIA, or only ASIA when `temporary_only`.
+std::optional<std::string> key_id_near(std::string_view context, std::size_t anchor, bool temporary_only) {
   std::optional<Span> best;
   for (const Span& s : runs(context, is_key_id_char, 20, 20, false)) {
-    if (!s.text.starts_with("AKIA") && !s.text.starts_with("ASIA")) continue;
+    if (!s.text.starts_with("ASIA") && (temporary_only || !s.text.starts_with("AKIA"))) continue;
     const std::size_t end = s.pos + s.text.size();
     if ((s.pos > 0 && std::isalnum(static_cast<unsigned char>(context[s.pos - 1]))) ||
         (end < context.size() && std::isalnum(static_cast<unsigned char>(context[end]))))
@@ -132,6 +132,14 @@ std::optional<std::string> session_token_near(std::string_view context, std::siz
   return best ? std::optional<std::string>(best->text) : std::nullopt;
 }
 
+/// The session token of a temporary key at `anchor`, or why there is none.
+void add_session_token(AwsKey& key, std::string_view context, std::size_t anchor) {
+  auto& c = key.credentials;
+  if (c.access_key_id.starts_with("AKIA")) return;  // a long-term key signs without one
+  if (c.session_token.empty()) c.session_token = session_token_near(context, anchor).value_or("");
+  if (c.session_token.empty()) key.missing = "temporary key id (ASIA) without a session token nearby";
+}
+
 /// The key id, secret and session token of the finding, from the finding and its context.
 AwsKey gather_key(const Credential& credential) {
   const std::string_view context = credential.context;
@@ -140,29 +148,26 @@ AwsKey gather_key(const Credential& credential) {
   auto& c = key.credentials;
   if (credential.rule_id == "aws-access-key-id") {
     c.access_key_id = credential.secret;
+    if (!c.access_key_id.starts_with("AKIA") && !c.access_key_id.starts_with("ASIA")) {
+      key.missing = fmt::format("{} identifiers are not access keys", c.access_key_id.substr(0, 4));
+      return key;
+    }
     c.secret_access_key = secret_near(context, anchor).value_or("");
     if (c.secret_access_key.empty()) key.missing = "no secret key near the key id";
-  } else {
-    if (credential.rule_id == "aws-session-token")
-      c.session_token = credential.secret;
+  } else if (credential.rule_id == "aws-session-token") {
+    c.session_token = credential.secret;
+    c.access_key_id = key_id_near(context, anchor, true).value_or("");
+    if (c.access_key_id.empty())
+      key.missing = "no temporary key id (ASIA) near the session token";
     else
-      c.secret_access_key = credential.secret;
-    c.access_key_id = key_id_near(context, anchor).value_or("");
-    if (c.access_key_id.empty()) key.missing = "no access key id near the secret";
-    if (c.secret_access_key.empty() && key.missing.empty()) {
       c.secret_access_key = secret_near(context, context.find(c.access_key_id)).value_or("");
-      if (c.secret_access_key.empty()) key.missing = "no secret key near the session token";
-    }
+    if (key.missing.empty() && c.secret_access_key.empty()) key.missing = "no secret key near the session token";
+  } else {
+    c.secret_access_key = credential.secret;
+    c.access_key_id = key_id_near(context, anchor, false).value_or("");
+    if (c.access_key_id.empty()) key.missing = "no access key id near the secret";
   }
-  if (!key.missing.empty()) return key;
-  if (!c.access_key_id.starts_with("AKIA") && !c.access_key_id.starts_with("ASIA")) {
-    key.missing = fmt::format("{} identifiers are not access keys", c.access_key_id.substr(0, 4));
-  } else if (c.access_key_id.starts_with("ASIA") && c.session_token.empty()) {
-    c.session_token = session_token_near(context, anchor).value_or("");
-    if (c.session_token.empty()) key.missing = "temporary key id (ASIA) without a session token nearby";
-  } else if (c.access_key_id.starts_with("AKIA")) {
-    c.session_token.clear();  // a long-term key signs without one
-  }
+  if (key.missing.empty()) add_session_token(key, context, anchor);
   return key;
 }
 

@@ -242,6 +242,12 @@ TEST_CASE("aws key without its other part is unknown and sends nothing", "[verif
   const LiveResult no_token = h.check("aws-access-key-id", temp_id, ini(temp_id, secret));
   CHECK(no_token.status == LiveStatus::unknown);
   CHECK(no_token.reason.find("session token") != std::string::npos);
+  const std::string token = fake_session_token(54);
+  const LiveResult long_term = h.check("aws-session-token", token, ini(id, secret) + "aws_session_token = " + token);
+  CHECK(long_term.status == LiveStatus::unknown);
+  CHECK(long_term.reason == "no temporary key id (ASIA) near the session token");
+  const std::string other = std::string("AB") + "IA" + sprawl::test::random_chars(sprawl::test::kUpperDigits, 16, 55);
+  CHECK(h.check("aws-access-key-id", other, ini(other, secret)).status == LiveStatus::unknown);
   CHECK(h.server.requests().empty());
 }
 
