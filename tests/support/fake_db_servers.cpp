@@ -284,6 +284,12 @@ bool FakeDbServer::State::misbehave(Conn& conn) {
     case FakeDbMode::garbage:
       conn.write("HTTP/1.1 400 Bad Request\r\n\r\n" + random_bytes(64, false));
       return true;
+    case FakeDbMode::noise: {
+      unsigned char size[2];
+      RAND_bytes(size, 2);
+      conn.write(random_bytes(1 + (size[0] * 256u + size[1]) % 600, false));
+      return true;
+    }
   }
   return true;
 }
@@ -350,7 +356,9 @@ bool FakeDbServer::State::postgres_auth(Conn& conn, const std::string& user) {
   char type = 0;
   std::string body;
   bool ok = false;
-  if (method == "md5") {
+  if (method == "trust") {
+    ok = user == options.user;
+  } else if (method == "md5") {
     const std::string salt = random_bytes(4, false);
     const std::string stored = hex(digest(EVP_md5(), options.password + options.user));
     if (!conn.write(pg_auth(5, salt)) || !pg_read(conn, type, body)) return false;

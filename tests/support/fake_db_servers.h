@@ -21,6 +21,7 @@ enum class FakeDbMode {
   garbage,      ///< answers the client's first bytes with bytes of no protocol
   close_early,  ///< reads the client's first message, then closes the connection
   silent,       ///< accepts and never answers (the client must time out)
+  noise,        ///< answers the client's first bytes with 1 to 600 random bytes, new on each connection
 };
 
 struct FakeDbOptions {
@@ -30,7 +31,7 @@ struct FakeDbOptions {
   /// user is defined in ("" for admin).
   std::string database;
   /// The authentication the server asks for:
-  ///  PostgreSQL: "scram" (SCRAM-SHA-256, the default), "md5", "cleartext";
+  ///  PostgreSQL: "scram" (SCRAM-SHA-256, the default), "md5", "cleartext", "trust" (no password);
   ///  MySQL: "native" (the default), "caching_sha2" (fast path), "caching_sha2_full" (asks for
   ///         full authentication), "switch" (announces caching_sha2, switches to native);
   ///  MongoDB: "SCRAM-SHA-256" (the default), "SCRAM-SHA-1";

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "src/verify/database/bson.h"
+#include "src/verify/database/dns_srv.h"
 #include "tests/support/fake_db_servers.h"
 #include "tests/support/fake_tokens.h"
 
@@ -147,4 +148,45 @@ TEST_CASE("bson reader rejects malformed documents without reading past them", "
   for (int i = 0; i < 40; ++i) deep = bson::Builder().document("d", deep).finish();
   CHECK_FALSE(bson::valid(deep));
   CHECK_FALSE(bson::valid(std::string("\xff\xff\xff\xff", 4)));
+}
+
+namespace {
+
+std::string dns_name(const std::string& name) {
+  std::string out;
+  std::size_t start = 0;
+  while (start <= name.size()) {
+    const std::size_t dot = std::min(name.find('.', start), name.size());
+    out += static_cast<char>(dot - start);
+    out += name.substr(start, dot - start);
+    start = dot + 1;
+  }
+  return out + '\0';
+}
+
+std::string be16(unsigned v) { return {static_cast<char>(v >> 8), static_cast<char>(v & 0xff)}; }
+
+std::string srv_record(unsigned port, const std::string& target) {
+  const std::string rdata = be16(0) + be16(0) + be16(port) + dns_name(target);
+  return "\xc0\x0c" + be16(33) + be16(1) + be16(0) + be16(60) + be16(static_cast<unsigned>(rdata.size())) + rdata;
+}
+
+}  // namespace
+
+TEST_CASE("mongodb+srv seed hosts are kept only within the host's parent domain", "[verify][mongodb][dns]") {
+  const std::string host = "cluster0.abc.example.net";
+  std::string reply = be16(0x1234) + be16(0x8180) + be16(1) + be16(3) + be16(0) + be16(0);
+  reply += dns_name("_mongodb._tcp." + host) + be16(33) + be16(1);
+  reply += srv_record(27017, "shard-00.abc.example.net") + srv_record(27017, "evil.attacker.test") +
+           srv_record(27018, "Shard-01.ABC.example.net.");
+  const auto* bytes = reinterpret_cast<const unsigned char*>(reply.data());
+  const auto hosts = srv_hosts_in_answer(bytes, static_cast<int>(reply.size()), host);
+  REQUIRE(hosts.size() == 2);
+  CHECK(hosts[0].host == "shard-00.abc.example.net");
+  CHECK(hosts[0].port == 27017);
+  CHECK(hosts[1].host == "shard-01.abc.example.net");
+  CHECK(hosts[1].port == 27018);
+  for (std::size_t cut = 0; cut < reply.size(); ++cut) {  // truncated replies: no crash, fewer hosts
+    CHECK(srv_hosts_in_answer(bytes, static_cast<int>(cut), host).size() <= 2);
+  }
 }

@@ -174,6 +174,33 @@ TEST_CASE("postgres misbehaving servers give unknown, silence within the timeout
   CHECK(result.reason.find(pass) == std::string::npos);
 }
 
+TEST_CASE("postgres server that never asks for the password (trust) has not checked it: unknown",
+          "[verify][postgres]") {
+  FakeDbServer server(FakeDbProtocol::postgres, pg_options(password(18), "trust"));
+  const LiveResult result = run_db_check(pg_uri("orders_app", password(19)), server.endpoint());
+  CHECK(result.status == LiveStatus::unknown);
+  CHECK(result.reason.find("without asking for a password") != std::string::npos);
+}
+
+TEST_CASE("database validators survive random bytes from the server", "[verify][postgres][redis][mysql][mongodb]") {
+  const std::pair<FakeDbProtocol, Credential> cases[] = {
+      {FakeDbProtocol::postgres, pg_uri("orders_app", password(20))},
+      {FakeDbProtocol::mysql, uri_credential("mysql-connection-uri", "mysql", "mysql://u:" + password(21) + "@h/db")},
+      {FakeDbProtocol::mongodb, uri_credential("mongodb-connection-uri", "mongodb", "mongodb://u:" + password(22) + "@h/")},
+      {FakeDbProtocol::redis, uri_credential("redis-connection-uri", "redis", "redis://u:" + password(23) + "@h:1")},
+  };
+  for (const auto& [protocol, credential] : cases) {
+    FakeDbOptions options = pg_options(password(24), "");
+    options.mode = FakeDbMode::noise;
+    FakeDbServer server(protocol, options);
+    for (int i = 0; i < 25; ++i) {
+      const LiveResult result = run_db_check(credential, server.endpoint(), std::chrono::milliseconds(200));
+      INFO(credential.rule_id << ": " << result.reason);
+      CHECK(result.status == LiveStatus::unknown);
+    }
+  }
+}
+
 TEST_CASE("postgres server that is not listening is unknown at once", "[verify][postgres]") {
   int port = 0;
   {

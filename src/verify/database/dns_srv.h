@@ -69,28 +69,36 @@ inline std::string lowered_name(std::string name) {
 
 }  // namespace dns_detail
 
+/// The seed hosts in `answer` (a DNS reply to the SRV query for `host`), kept only when they
+/// lie in the host's parent domain ("cluster0.x.example.net" → "*.x.example.net"; a host of
+/// fewer than three labels: its own subdomains), as the seedlist discovery spec asks.
+inline std::vector<HostPort> srv_hosts_in_answer(const unsigned char* answer, int length, const std::string& host) {
+  std::vector<HostPort> out;
+  const std::string own = dns_detail::lowered_name(host);
+  const std::size_t dot = own.find('.');
+  const std::string parent = std::count(own.begin(), own.end(), '.') >= 2 ? own.substr(dot) : "." + own;
+  dns_detail::for_each_answer(answer, length, [&](int type, const unsigned char* rdata, int rdlength) {
+    if (type != ns_t_srv || rdlength < 7 || out.size() >= dns_detail::kMaxHosts) return;
+    char name[NS_MAXDNAME];
+    if (dn_expand(answer, answer + length, rdata + 6, name, sizeof name) < 0) return;
+    const std::string target = dns_detail::lowered_name(name);
+    if (!target.ends_with(parent)) return;
+    out.push_back({target, static_cast<std::uint16_t>((rdata[4] << 8) | rdata[5])});
+  });
+  return out;
+}
+
 /// The seed hosts of a mongodb+srv:// `host`; empty with `error` set when the lookup fails or
 /// no record lies within the host's parent domain.
 inline std::vector<HostPort> mongodb_srv_hosts(const std::string& host, std::chrono::milliseconds timeout,
                                                std::string& error) {
-  std::vector<HostPort> out;
   unsigned char answer[8192];
   const int n = dns_detail::query("_mongodb._tcp." + host, ns_t_srv, timeout, answer, sizeof answer);
   if (n < 0) {
     error = "DNS SRV lookup of _mongodb._tcp." + host + " failed";
-    return out;
+    return {};
   }
-  const std::string own = dns_detail::lowered_name(host);
-  const std::size_t dot = own.find('.');
-  const std::string parent = std::count(own.begin(), own.end(), '.') >= 2 ? own.substr(dot) : "." + own;
-  dns_detail::for_each_answer(answer, n, [&](int type, const unsigned char* rdata, int rdlength) {
-    if (type != ns_t_srv || rdlength < 7 || out.size() >= dns_detail::kMaxHosts) return;
-    char name[NS_MAXDNAME];
-    if (dn_expand(answer, answer + n, rdata + 6, name, sizeof name) < 0) return;
-    const std::string target = dns_detail::lowered_name(name);
-    if (!target.ends_with(parent)) return;  // the spec: seeds stay in the parent domain
-    out.push_back({target, static_cast<std::uint16_t>((rdata[4] << 8) | rdata[5])});
-  });
+  std::vector<HostPort> out = srv_hosts_in_answer(answer, n, host);
   if (out.empty()) error = "DNS SRV lookup of _mongodb._tcp." + host + " gave no usable host";
   return out;
 }

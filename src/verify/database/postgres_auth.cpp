@@ -7,7 +7,8 @@
 // or unknown). The server's certificate is always verified (system store plus SPRAWL_CA_BUNDLE).
 // A password goes in clear text only over TLS or to a loopback address: a server asking for it
 // over a plain connection elsewhere gets nothing (it may be a downgrade) and the result is
-// unknown. An error before AuthenticationOk with SQLSTATE 28P01 is `invalid`; 28000 (no
+// unknown. A server that lets the user in without asking for a password (trust) has not
+// checked it: unknown. An error before AuthenticationOk with SQLSTATE 28P01 is `invalid`; 28000 (no
 // pg_hba.conf entry, a rejected host) says nothing about the password and is `unknown`. Once
 // AuthenticationOk arrived the password is `valid`, even when the server then refuses the
 // session (database does not exist, too many connections): the reason says so.
@@ -148,6 +149,7 @@ class PgSession {
   DbConnection m_connection;
   std::optional<scram::Client> m_scram;
   bool m_scram_verified = false;
+  bool m_password_used = false;  ///< some proof of the password went to the server
   std::string m_error;
 };
 
@@ -194,12 +196,14 @@ std::optional<LiveResult> PgSession::answer(std::uint32_t code, std::string_view
         return LiveResult::unknown("server asks for the password in clear text over an unencrypted connection; not sent");
       }
       if (!send_message(tcp(), 'p', password + '\0', m_error)) return LiveResult::unknown(m_error);
+      m_password_used = true;
       return std::nullopt;
     case 5:  // AuthenticationMD5Password
       if (data.size() < 4) return LiveResult::unknown("malformed MD5 password request");
       if (!send_message(tcp(), 'p', md5_response(m_uri.user, password, data.substr(0, 4)) + '\0', m_error)) {
         return LiveResult::unknown(m_error);
       }
+      m_password_used = true;
       return std::nullopt;
     case 10:  // AuthenticationSASL
       return answer_sasl(data);
@@ -208,6 +212,7 @@ std::optional<LiveResult> PgSession::answer(std::uint32_t code, std::string_view
       const std::string final_message = m_scram->client_final(data, m_error);
       if (final_message.empty()) return LiveResult::unknown(m_error);
       if (!send_message(tcp(), 'p', final_message, m_error)) return LiveResult::unknown(m_error);
+      m_password_used = true;
       return std::nullopt;
     }
     case 12:  // AuthenticationSASLFinal: the server proves it knows the password
@@ -254,6 +259,9 @@ LiveResult PgSession::rejected(std::string_view body) const {
 }
 
 LiveResult PgSession::after_ok() {
+  if (!m_password_used) {
+    return LiveResult::unknown("server let the user in without asking for a password (trust): the password was not checked");
+  }
   if (m_scram && !m_scram_verified) return LiveResult::unknown("server accepted SCRAM without proving the password");
   Identity id = db_identity(m_uri.user, m_connection, database());
   std::string refused;
