@@ -104,13 +104,16 @@ LiveResult check_openai(const Credential& credential, const ValidatorContext& co
   const auto path = kind == "admin" ? "/v1/organization/projects?limit=1" : "/v1/models";
   const auto response = bearer_get(context, "openai", "https://api.openai.com", path, credential.secret);
   Identity identity{{"key_type", kind}};
-  if (auto org = response.header("openai-organization"); !org.empty()) identity.emplace_back("organization", std::string(org));
-  if (auto project = response.header("openai-project"); !project.empty()) identity.emplace_back("project", std::string(project));
+  if (auto org = response.header("openai-organization"); !org.empty())
+    identity.emplace_back("organization", std::string(org));
+  if (auto project = response.header("openai-project"); !project.empty())
+    identity.emplace_back("project", std::string(project));
   if (response.status == 429 && mentions(response.body, "insufficient_quota"))
     return LiveResult::valid("authenticated, but out of quota", identity, 429);
   if (response.status == 403)
-    return mentions(response.body, "missing scopes") ? LiveResult::valid("restricted key: authenticated, no model access", identity, 403)
-                                                      : LiveResult::unknown("HTTP 403 without an authentication error", 403);
+    return mentions(response.body, "missing scopes")
+               ? LiveResult::valid("restricted key: authenticated, no model access", identity, 403)
+               : LiveResult::unknown("HTTP 403 without an authentication error", 403);
   auto result = read_answer(response, "OpenAI", {"object"}, {});
   if (result.status == LiveStatus::valid) result.identity = identity;
   return result;
@@ -123,8 +126,9 @@ LiveResult check_openai(const Credential& credential, const ValidatorContext& co
 LiveResult check_anthropic(const Credential& credential, const ValidatorContext& context) {
   const bool admin = credential.secret.find("-admin") != std::string::npos;
   const auto response = context.send(
-      "anthropic", get(context.url("anthropic", "https://api.anthropic.com", admin ? "/v1/organizations/me" : "/v1/models"),
-                       {{"x-api-key", credential.secret}, {"anthropic-version", "2023-06-01"}}));
+      "anthropic",
+      get(context.url("anthropic", "https://api.anthropic.com", admin ? "/v1/organizations/me" : "/v1/models"),
+          {{"x-api-key", credential.secret}, {"anthropic-version", "2023-06-01"}}));
   if (response.status == 403) return LiveResult::unknown("HTTP 403 permission error", 403);
   if (admin)
     return read_answer(response, "Anthropic", {"id"}, {{"organization", {"id"}}, {"organization_name", {"name"}}});
@@ -135,7 +139,8 @@ LiveResult check_anthropic(const Credential& credential, const ValidatorContext&
 
 // whoami-v2: the user or org, its orgs, and the token's role (read, write, fineGrained).
 LiveResult check_huggingface(const Credential& credential, const ValidatorContext& context) {
-  const auto response = bearer_get(context, "huggingface", "https://huggingface.co", "/api/whoami-v2", credential.secret);
+  const auto response =
+      bearer_get(context, "huggingface", "https://huggingface.co", "/api/whoami-v2", credential.secret);
   auto result = read_answer(response, "Hugging Face", {"name"},
                             {{"name", {"name"}},
                              {"type", {"type"}},
@@ -156,8 +161,8 @@ LiveResult check_cohere(const Credential& credential, const ValidatorContext& co
                             {{"Authorization", "Bearer " + credential.secret}});
   request.method = "POST";
   const auto response = context.send("cohere", request);
-  auto result = read_answer(response, "Cohere", {"valid"},
-                            {{"organization", {"organization_id"}}, {"owner", {"owner_id"}}});
+  auto result =
+      read_answer(response, "Cohere", {"valid"}, {{"organization", {"organization_id"}}, {"owner", {"owner_id"}}});
   if (result.status == LiveStatus::valid && json_field(response.body, {"valid"}) != "true")
     return LiveResult::invalid("Cohere: valid false", response.status);
   return result;
@@ -199,12 +204,14 @@ LiveResult check_deepseek(const Credential& credential, const ValidatorContext& 
 // xAI answers an unknown key with 400 (or 401) naming the key.
 LiveResult check_xai(const Credential& credential, const ValidatorContext& context) {
   const auto response = bearer_get(context, "xai", "https://api.x.ai", "/v1/api-key", credential.secret);
-  if (response.status == 400 && mentions(response.body, "api key")) return LiveResult::invalid("HTTP 400: incorrect API key", 400);
+  if (response.status == 400 && mentions(response.body, "api key"))
+    return LiveResult::invalid("HTTP 400: incorrect API key", 400);
   auto result = read_answer(response, "xAI", {"api_key_id"},
                             {{"name", {"name"}}, {"team", {"team_id"}}, {"user", {"user_id"}}, {"acls", {"acls"}}});
   if (result.status != LiveStatus::valid) return result;
   for (const auto flag : {"api_key_blocked", "api_key_disabled", "team_blocked"})
-    if (json_field(response.body, {flag}) == "true") return LiveResult::invalid(std::string("xAI: ") + flag, response.status);
+    if (json_field(response.body, {flag}) == "true")
+      return LiveResult::invalid(std::string("xAI: ") + flag, response.status);
   return result;
 }
 
@@ -227,8 +234,9 @@ LiveResult check_replicate(const Credential& credential, const ValidatorContext&
 // GET /v1/user with xi-api-key. A restricted key without user_read gets 401 missing_permissions
 // after ElevenLabs has recognised it; an unknown key gets 401 invalid_api_key.
 LiveResult check_elevenlabs(const Credential& credential, const ValidatorContext& context) {
-  const auto response = context.send("elevenlabs", get(context.url("elevenlabs", "https://api.elevenlabs.io", "/v1/user"),
-                                                       {{"xi-api-key", credential.secret}}));
+  const auto response = context.send(
+      "elevenlabs",
+      get(context.url("elevenlabs", "https://api.elevenlabs.io", "/v1/user"), {{"xi-api-key", credential.secret}}));
   if (response.status == 401 && mentions(response.body, "missing_permissions"))
     return LiveResult::valid("restricted key: authenticated, without user_read", {}, 401);
   return read_answer(response, "ElevenLabs", {"subscription", "tier"},
@@ -237,9 +245,9 @@ LiveResult check_elevenlabs(const Credential& credential, const ValidatorContext
 
 // GET /indexes on the control plane: the project's indexes (names only).
 LiveResult check_pinecone(const Credential& credential, const ValidatorContext& context) {
-  const auto response = context.send(
-      "pinecone", get(context.url("pinecone", "https://api.pinecone.io", "/indexes"),
-                      {{"Api-Key", credential.secret}, {"X-Pinecone-API-Version", "2025-04"}}));
+  const auto response =
+      context.send("pinecone", get(context.url("pinecone", "https://api.pinecone.io", "/indexes"),
+                                   {{"Api-Key", credential.secret}, {"X-Pinecone-API-Version", "2025-04"}}));
   if (response.status < 200 || response.status > 299) return classify_response(response);
   if (!has_list(response.body, "indexes", "name")) return unexpected(response);
   Identity identity;
@@ -249,9 +257,9 @@ LiveResult check_pinecone(const Credential& credential, const ValidatorContext& 
 
 // GET /usage: the key's and the account's credit use, and the plan.
 LiveResult check_tavily(const Credential& credential, const ValidatorContext& context) {
-  return read_answer(bearer_get(context, "tavily", "https://api.tavily.com", "/usage", credential.secret), "Tavily",
-                     {"key", "usage"},
-                     {{"plan", {"account", "current_plan"}}, {"key_usage", {"key", "usage"}}, {"key_limit", {"key", "limit"}}});
+  return read_answer(
+      bearer_get(context, "tavily", "https://api.tavily.com", "/usage", credential.secret), "Tavily", {"key", "usage"},
+      {{"plan", {"account", "current_plan"}}, {"key_usage", {"key", "usage"}}, {"key_limit", {"key", "limit"}}});
 }
 
 }  // namespace

@@ -67,7 +67,9 @@ std::string_view word_at(std::string_view text, std::size_t from, bool (*allowed
 }
 
 bool is_alnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
-bool is_shop_char(char c) { return std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '-'; }
+bool is_shop_char(char c) {
+  return std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '-';
+}
 
 // --- Stripe ------------------------------------------------------------------------------------
 
@@ -81,9 +83,8 @@ std::string stripe_account_in(std::string_view body) {
 // GET /v1/account. A restricted key without the account permission gets 403 with a permission
 // error: Stripe has authenticated it (a wrong or revoked key gets 401), so it is valid.
 LiveResult check_stripe(const Credential& credential, const ValidatorContext& context) {
-  const auto response = context.send(
-      "stripe", get(context.url("stripe", "https://api.stripe.com", "/v1/account"),
-                    {{"Authorization", "Bearer " + credential.secret}}));
+  const auto response = context.send("stripe", get(context.url("stripe", "https://api.stripe.com", "/v1/account"),
+                                                   {{"Authorization", "Bearer " + credential.secret}}));
   const std::string livemode = credential.secret.find("_live_") != std::string::npos ? "true" : "false";
   if (response.status == 403 && mentions(response.body, "permission")) {
     Identity identity{{"livemode", livemode}};
@@ -131,7 +132,8 @@ LiveResult check_shopify(const Credential& credential, const ValidatorContext& c
   if (shop.empty()) return LiveResult::unknown("no <shop>.myshopify.com near the token: the shop is unknown");
   const std::string base = "https://" + shop + ".myshopify.com";
   const std::vector<std::pair<std::string, std::string>> auth{{"X-Shopify-Access-Token", credential.secret}};
-  const auto response = context.send("shopify", get(context.url("shopify", base, "/admin/api/2024-01/shop.json"), auth));
+  const auto response =
+      context.send("shopify", get(context.url("shopify", base, "/admin/api/2024-01/shop.json"), auth));
   auto result = read_answer(response, "Shopify", {"shop", "id"},
                             {{"shop", {"shop", "myshopify_domain"}},
                              {"name", {"shop", "name"}},
@@ -154,9 +156,9 @@ LiveResult check_shopify(const Credential& credential, const ValidatorContext& c
 LiveResult check_square(const Credential& credential, const ValidatorContext& context) {
   const bool sandbox = mentions(credential.context, "squareupsandbox");
   const std::string base = sandbox ? "https://connect.squareupsandbox.com" : "https://connect.squareup.com";
-  const auto response = context.send(
-      "square", get(context.url("square", base, "/v2/merchants/me"),
-                    {{"Authorization", "Bearer " + credential.secret}, {"Square-Version", "2024-10-17"}}));
+  const auto response =
+      context.send("square", get(context.url("square", base, "/v2/merchants/me"),
+                                 {{"Authorization", "Bearer " + credential.secret}, {"Square-Version", "2024-10-17"}}));
   Identity environment{{"environment", sandbox ? "sandbox" : "production"}};
   if (response.status == 403 && mentions(response.body, "insufficient_scopes"))
     return LiveResult::valid("authenticated, but not allowed to read the merchant profile", environment, 403);
@@ -199,10 +201,11 @@ LiveResult check_razorpay(const Credential& credential, const ValidatorContext& 
 
 // GET /creditors?limit=1: every access token, read-only ones included, may list creditors.
 LiveResult check_gocardless(const Credential& credential, const ValidatorContext& context) {
-  const auto response = context.send(
-      "gocardless",
-      get(context.url("gocardless", "https://api.gocardless.com", "/creditors?limit=1"),
-          {{"Authorization", "Bearer " + credential.secret}, {"GoCardless-Version", "2015-07-06"}, {"Accept", "application/json"}}));
+  const auto response =
+      context.send("gocardless", get(context.url("gocardless", "https://api.gocardless.com", "/creditors?limit=1"),
+                                     {{"Authorization", "Bearer " + credential.secret},
+                                      {"GoCardless-Version", "2015-07-06"},
+                                      {"Accept", "application/json"}}));
   return read_answer(response, "GoCardless", {"meta", "limit"},
                      {{"creditor", {"creditors", "0", "id"}}, {"creditor_name", {"creditors", "0", "name"}}});
 }
@@ -211,9 +214,9 @@ LiveResult check_gocardless(const Credential& credential, const ValidatorContext
 
 // GET /v3/balances: the wallet balances (not reported). Test and live keys share the host.
 LiveResult check_flutterwave(const Credential& credential, const ValidatorContext& context) {
-  const auto response = context.send(
-      "flutterwave", get(context.url("flutterwave", "https://api.flutterwave.com", "/v3/balances"),
-                         {{"Authorization", "Bearer " + credential.secret}}));
+  const auto response =
+      context.send("flutterwave", get(context.url("flutterwave", "https://api.flutterwave.com", "/v3/balances"),
+                                      {{"Authorization", "Bearer " + credential.secret}}));
   auto result = read_answer(response, "Flutterwave", {"status"}, {});
   if (result.status != LiveStatus::valid) return result;
   if (json_field(response.body, {"status"}) != "success")
@@ -226,7 +229,8 @@ LiveResult check_flutterwave(const Credential& credential, const ValidatorContex
 
 void add_commerce_validators(std::vector<Validator>& out) {
   out.push_back({"stripe", {"stripe-secret-key", "stripe-restricted-key", "stripe-test-secret-key"}, check_stripe});
-  out.push_back({"shopify", {"shopify-access-token", "shopify-custom-app-token", "shopify-private-app-token"}, check_shopify});
+  out.push_back(
+      {"shopify", {"shopify-access-token", "shopify-custom-app-token", "shopify-private-app-token"}, check_shopify});
   out.push_back({"square", {"square-access-token", "square-legacy-access-token"}, check_square});
   out.push_back({"razorpay", {"razorpay-key-secret"}, check_razorpay});
   out.push_back({"gocardless", {"gocardless-access-token"}, check_gocardless});

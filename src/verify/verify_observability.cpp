@@ -75,12 +75,10 @@ std::string datadog_api_host(std::string_view context) {
   struct Site {
     std::string_view marker, host;
   };
-  static constexpr Site kSites[] = {{"us3.datadoghq.com", "api.us3.datadoghq.com"},
-                                    {"us5.datadoghq.com", "api.us5.datadoghq.com"},
-                                    {"ap1.datadoghq.com", "api.ap1.datadoghq.com"},
-                                    {"ap2.datadoghq.com", "api.ap2.datadoghq.com"},
-                                    {"datadoghq.eu", "api.datadoghq.eu"},
-                                    {"ddog-gov.com", "api.ddog-gov.com"}};
+  static constexpr Site kSites[] = {
+      {"us3.datadoghq.com", "api.us3.datadoghq.com"}, {"us5.datadoghq.com", "api.us5.datadoghq.com"},
+      {"ap1.datadoghq.com", "api.ap1.datadoghq.com"}, {"ap2.datadoghq.com", "api.ap2.datadoghq.com"},
+      {"datadoghq.eu", "api.datadoghq.eu"},           {"ddog-gov.com", "api.ddog-gov.com"}};
   for (const auto& site : kSites)
     if (mentions(context, site.marker)) return std::string(site.host);
   return "api.datadoghq.com";
@@ -89,11 +87,12 @@ std::string datadog_api_host(std::string_view context) {
 // GET /api/v1/validate with DD-API-KEY: {"valid":true}, or 403 for a key the site does not know.
 LiveResult check_datadog(const Credential& credential, const ValidatorContext& context) {
   const std::string host = datadog_api_host(credential.context);
-  const auto response = context.send(
-      "datadog", get(context.url("datadog", "https://" + host, "/api/v1/validate"), {{"DD-API-KEY", credential.secret}}));
+  const auto response = context.send("datadog", get(context.url("datadog", "https://" + host, "/api/v1/validate"),
+                                                    {{"DD-API-KEY", credential.secret}}));
   auto result = read_answer(response, "Datadog", {"valid"}, {});
   if (result.status != LiveStatus::valid) return result;
-  if (json_field(response.body, {"valid"}) != "true") return LiveResult::invalid("Datadog: valid false", response.status);
+  if (json_field(response.body, {"valid"}) != "true")
+    return LiveResult::invalid("Datadog: valid false", response.status);
   result.identity = {{"site", host.substr(4)}};
   return result;
 }
@@ -139,27 +138,30 @@ std::string sentry_org_payload(std::string_view token) {
   return end == std::string_view::npos ? std::string{} : base64_decode(body.substr(0, end));
 }
 
-/// Whether `url` is on sentry.io ("https://sentry.io", "https://us.sentry.io").
-bool on_sentry_io(std::string_view url) {
-  if (url.substr(0, 8) != "https://") return false;
-  auto host = url.substr(8, url.find('/', 8) == std::string_view::npos ? std::string_view::npos : url.find('/', 8) - 8);
-  return host == "sentry.io" || (host.size() > 10 && host.substr(host.size() - 10) == ".sentry.io");
+/// The host of an http(s) URL, without user info or port ("o1.ingest.sentry.io"), or "".
+std::string_view host_of(std::string_view url) {
+  const auto scheme = url.find("://");
+  if (scheme == std::string_view::npos || (url.substr(0, scheme) != "http" && url.substr(0, scheme) != "https"))
+    return {};
+  auto host = url.substr(scheme + 3);
+  host = host.substr(0, host.find_first_of("/?#"));
+  if (const auto at = host.rfind('@'); at != std::string_view::npos) host.remove_prefix(at + 1);
+  return host.substr(0, host.find(':'));
 }
 
-/// The first "http(s)://…sentry…" URL near the token that is not sentry.io: a self-hosted
-/// Sentry, whose tokens mean nothing to sentry.io and must not be sent there. "" when none.
+/// Whether `host` is sentry.io or one of its subdomains (us.sentry.io, o1.ingest.sentry.io).
+bool on_sentry_io(std::string_view host) {
+  constexpr std::string_view kDomain = ".sentry.io";
+  return host == "sentry.io" || (host.size() > kDomain.size() && host.substr(host.size() - kDomain.size()) == kDomain);
+}
+
+/// The host of the first URL near the token that names a Sentry other than sentry.io: a
+/// self-hosted Sentry, whose tokens mean nothing to sentry.io and must not be sent there.
 std::string self_hosted_sentry(std::string_view context) {
   for (auto at = context.find("http"); at != std::string_view::npos; at = context.find("http", at + 1)) {
-    std::size_t end = at;
-    while (end < context.size() && !std::isspace(static_cast<unsigned char>(context[end])) && context[end] != '"' &&
-           context[end] != '\'')
-      ++end;
-    const auto url = context.substr(at, end - at);
-    if (url.substr(0, 7) != "http://" && url.substr(0, 8) != "https://") continue;
-    const auto scheme_end = url.find("//") + 2;
-    const auto host = url.substr(scheme_end, url.find('/', scheme_end) - scheme_end);
-    if (mentions(host, "sentry") && !on_sentry_io("https://" + std::string(host.substr(host.find('@') + 1))))
-      return std::string(host.substr(host.find('@') + 1));
+    const auto end = context.find_first_of(" \t\r\n\"'`<>", at);
+    const auto host = host_of(context.substr(at, end == std::string_view::npos ? end : end - at));
+    if (mentions(host, "sentry") && !on_sentry_io(host)) return std::string(host);
   }
   return {};
 }
@@ -169,16 +171,18 @@ std::string self_hosted_sentry(std::string_view context) {
 LiveResult check_sentry(const Credential& credential, const ValidatorContext& context) {
   const std::string payload = sentry_org_payload(credential.secret);
   const auto org_url = json_field(payload, {"url"});
-  if (org_url && !on_sentry_io(*org_url)) return LiveResult::unknown("org token of a self-hosted Sentry; not sent to sentry.io");
+  if (org_url && !on_sentry_io(host_of(*org_url)))
+    return LiveResult::unknown("org token of a self-hosted Sentry; not sent to sentry.io");
   if (!org_url) {
     if (const auto host = self_hosted_sentry(credential.context); !host.empty())
       return LiveResult::unknown("token near a self-hosted Sentry (" + host + "); not sent to sentry.io");
   }
-  auto result = read_answer(bearer_get(context, "sentry", "https://sentry.io", "/api/0/", credential.secret), "Sentry",
-                            {"auth", "scopes"},
-                            {{"user", {"user", "username"}}, {"email", {"user", "email"}}, {"scopes", {"auth", "scopes"}}});
+  auto result = read_answer(
+      bearer_get(context, "sentry", "https://sentry.io", "/api/0/", credential.secret), "Sentry", {"auth", "scopes"},
+      {{"user", {"user", "username"}}, {"email", {"user", "email"}}, {"scopes", {"auth", "scopes"}}});
   if (result.status == LiveStatus::valid) {
-    if (auto org = json_field(payload, {"org"}); org && !org->empty()) result.identity.insert(result.identity.begin(), {"org", *org});
+    if (auto org = json_field(payload, {"org"}); org && !org->empty())
+      result.identity.insert(result.identity.begin(), {"org", *org});
   }
   return result;
 }
@@ -189,10 +193,10 @@ LiveResult check_sentry(const Credential& credential, const ValidatorContext& co
 // Events API routing keys, which the REST API never accepts: those are not checked.
 LiveResult check_pagerduty(const Credential& credential, const ValidatorContext& context) {
   if (credential.secret.size() != 20) return LiveResult::unknown("an Events API routing key: no read-only check");
-  const auto response = context.send(
-      "pagerduty", get(context.url("pagerduty", "https://api.pagerduty.com", "/abilities"),
-                       {{"Authorization", "Token token=" + credential.secret},
-                        {"Accept", "application/vnd.pagerduty+json;version=2"}}));
+  const auto response =
+      context.send("pagerduty", get(context.url("pagerduty", "https://api.pagerduty.com", "/abilities"),
+                                    {{"Authorization", "Token token=" + credential.secret},
+                                     {"Accept", "application/vnd.pagerduty+json;version=2"}}));
   return read_answer(response, "PagerDuty", {"abilities"}, {{"abilities", {"abilities"}}});
 }
 
@@ -200,10 +204,10 @@ LiveResult check_pagerduty(const Credential& credential, const ValidatorContext&
 // 403 once Opsgenie has authenticated it; a wrong key gets 401.
 LiveResult check_opsgenie(const Credential& credential, const ValidatorContext& context) {
   const bool eu = mentions(credential.context, "eu.opsgenie.com");
-  const auto response =
-      context.send("opsgenie", get(context.url("opsgenie", eu ? "https://api.eu.opsgenie.com" : "https://api.opsgenie.com",
-                                               "/v2/account"),
-                                   {{"Authorization", "GenieKey " + credential.secret}}));
+  const auto response = context.send(
+      "opsgenie",
+      get(context.url("opsgenie", eu ? "https://api.eu.opsgenie.com" : "https://api.opsgenie.com", "/v2/account"),
+          {{"Authorization", "GenieKey " + credential.secret}}));
   if (response.status == 403) return LiveResult::valid("authenticated, but without configuration access", {}, 403);
   return read_answer(response, "Opsgenie", {"data", "name"},
                      {{"account", {"data", "name"}}, {"plan", {"data", "plan", "name"}}});
@@ -213,11 +217,12 @@ LiveResult check_opsgenie(const Credential& credential, const ValidatorContext& 
 
 /// The names of the permissions an /1/auth answer grants, joined with ",".
 std::string honeycomb_access(std::string_view body) {
-  static constexpr std::string_view kAccess[] = {"events",  "markers", "triggers", "boards",        "queries",
+  static constexpr std::string_view kAccess[] = {"events",  "markers", "triggers",   "boards",         "queries",
                                                  "columns", "slos",    "recipients", "createDatasets", "privateBoards"};
   std::string granted;
   for (const auto name : kAccess)
-    if (json_field(body, {"api_key_access", name}) == "true") granted += (granted.empty() ? "" : ",") + std::string(name);
+    if (json_field(body, {"api_key_access", name}) == "true")
+      granted += (granted.empty() ? "" : ",") + std::string(name);
   return granted;
 }
 
@@ -225,10 +230,12 @@ std::string honeycomb_access(std::string_view body) {
 LiveResult check_honeycomb(const Credential& credential, const ValidatorContext& context) {
   const bool eu = mentions(credential.context, "eu1.honeycomb.io");
   const auto response = context.send(
-      "honeycomb", get(context.url("honeycomb", eu ? "https://api.eu1.honeycomb.io" : "https://api.honeycomb.io", "/1/auth"),
-                       {{"X-Honeycomb-Team", credential.secret}}));
-  auto result = read_answer(response, "Honeycomb", {"team", "slug"},
-                            {{"team", {"team", "slug"}}, {"team_name", {"team", "name"}}, {"environment", {"environment", "slug"}}});
+      "honeycomb",
+      get(context.url("honeycomb", eu ? "https://api.eu1.honeycomb.io" : "https://api.honeycomb.io", "/1/auth"),
+          {{"X-Honeycomb-Team", credential.secret}}));
+  auto result = read_answer(
+      response, "Honeycomb", {"team", "slug"},
+      {{"team", {"team", "slug"}}, {"team_name", {"team", "name"}}, {"environment", {"environment", "slug"}}});
   if (result.status == LiveStatus::valid) {
     if (auto access = honeycomb_access(response.body); !access.empty()) result.identity.emplace_back("access", access);
   }
@@ -239,7 +246,8 @@ LiveResult check_honeycomb(const Credential& credential, const ValidatorContext&
 
 // GET /v2/account. A custom-scoped token without account:read gets 403 after authenticating.
 LiveResult check_digitalocean(const Credential& credential, const ValidatorContext& context) {
-  const auto response = bearer_get(context, "digitalocean", "https://api.digitalocean.com", "/v2/account", credential.secret);
+  const auto response =
+      bearer_get(context, "digitalocean", "https://api.digitalocean.com", "/v2/account", credential.secret);
   if (response.status == 403) return LiveResult::valid("authenticated, but without account:read", {}, 403);
   return read_answer(response, "DigitalOcean", {"account", "uuid"},
                      {{"email", {"account", "email"}},
@@ -249,16 +257,16 @@ LiveResult check_digitalocean(const Credential& credential, const ValidatorConte
 }
 
 LiveResult check_heroku(const Credential& credential, const ValidatorContext& context) {
-  const auto response = context.send(
-      "heroku", get(context.url("heroku", "https://api.heroku.com", "/account"),
-                    {{"Authorization", "Bearer " + credential.secret}, {"Accept", "application/vnd.heroku+json; version=3"}}));
+  const auto response = context.send("heroku", get(context.url("heroku", "https://api.heroku.com", "/account"),
+                                                   {{"Authorization", "Bearer " + credential.secret},
+                                                    {"Accept", "application/vnd.heroku+json; version=3"}}));
   return read_answer(response, "Heroku", {"id"}, {{"email", {"email"}}, {"account", {"id"}}});
 }
 
 // GET /v4/profile: every token may read its own user, whatever its scopes.
 LiveResult check_linode(const Credential& credential, const ValidatorContext& context) {
-  return read_answer(bearer_get(context, "linode", "https://api.linode.com", "/v4/profile", credential.secret), "Linode",
-                     {"username"},
+  return read_answer(bearer_get(context, "linode", "https://api.linode.com", "/v4/profile", credential.secret),
+                     "Linode", {"username"},
                      {{"username", {"username"}}, {"email", {"email"}}, {"restricted", {"restricted"}}});
 }
 
@@ -291,7 +299,8 @@ std::string cloudflare_account_in(std::string_view context) {
 
 /// A token verify answer: valid when Cloudflare says "active", invalid when disabled or expired.
 LiveResult read_token_status(const HttpResponse& response) {
-  auto result = read_answer(response, "Cloudflare", {"result", "status"}, {{"token_id", {"result", "id"}}, {"expires_on", {"result", "expires_on"}}});
+  auto result = read_answer(response, "Cloudflare", {"result", "status"},
+                            {{"token_id", {"result", "id"}}, {"expires_on", {"result", "expires_on"}}});
   if (result.status != LiveStatus::valid) return result;
   const auto status = json_field(response.body, {"result", "status"}).value_or("");
   if (status != "active") return LiveResult::invalid("Cloudflare: token " + status, response.status);
@@ -320,7 +329,8 @@ void add_observability_validators(std::vector<Validator>& out) {
   out.push_back({"pagerduty", {"pagerduty-api-key"}, check_pagerduty});
   out.push_back({"opsgenie", {"opsgenie-api-key"}, check_opsgenie});
   out.push_back({"honeycomb", {"honeycomb-ingest-key", "honeycomb-api-key"}, check_honeycomb});
-  out.push_back({"digitalocean", {"digitalocean-personal-access-token", "digitalocean-oauth-token"}, check_digitalocean});
+  out.push_back(
+      {"digitalocean", {"digitalocean-personal-access-token", "digitalocean-oauth-token"}, check_digitalocean});
   out.push_back({"heroku", {"heroku-api-key-v2", "heroku-api-key"}, check_heroku});
   out.push_back({"linode", {"linode-api-token"}, check_linode});
   out.push_back({"vultr", {"vultr-api-key"}, check_vultr});

@@ -117,7 +117,8 @@ LiveResult expect_accepted(const Scenario& s) {
   REQUIRE(!requests.empty());
   CHECK(requests.front().method == s.method);
   CHECK(requests.front().target == s.target);
-  for (const auto& request : requests) require_secret_only_in(request, s.credential.secret, s.auth_header, s.auth_value);
+  for (const auto& request : requests)
+    require_secret_only_in(request, s.credential.secret, s.auth_header, s.auth_value);
   CHECK(result.reason.find(s.credential.secret) == std::string::npos);
   return result;
 }
@@ -157,12 +158,18 @@ void expect_documented_answers(const Scenario& s) {
 
 // --- fake credentials, built at run time ----------------------------------------------------------
 
-std::string stripe_key(const std::string& kind, std::uint32_t seed) { return kind + "_" + "live_" + random_chars(kBase62, 32, seed); }
+std::string stripe_key(const std::string& kind, std::uint32_t seed) {
+  return kind + "_" + "live_" + random_chars(kBase62, 32, seed);
+}
 std::string shopify_token(std::uint32_t seed) { return std::string("shp") + "at_" + random_chars(kHexLower, 32, seed); }
 std::string square_token(std::uint32_t seed) { return std::string("EA") + "AA" + random_chars(kBase62, 60, seed); }
-std::string razorpay_key_id(std::uint32_t seed) { return std::string("rzp") + "_live_" + random_chars(kBase62, 14, seed); }
+std::string razorpay_key_id(std::uint32_t seed) {
+  return std::string("rzp") + "_live_" + random_chars(kBase62, 14, seed);
+}
 std::string gocardless_token(std::uint32_t seed) { return std::string("li") + "ve_" + random_chars(kBase62, 40, seed); }
-std::string flutterwave_key(std::uint32_t seed) { return std::string("FLW") + "SECK-" + random_chars(kHexLower, 32, seed) + "-X"; }
+std::string flutterwave_key(std::uint32_t seed) {
+  return std::string("FLW") + "SECK-" + random_chars(kHexLower, 32, seed) + "-X";
+}
 
 std::string base64(const std::string& in) {
   static const char* table = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -194,7 +201,8 @@ Scenario stripe_scenario() {
           "Bearer " + key,
           json_response(200, R"({"id":"acct_1Nv0FGQ9RKHgCVdK","object":"account","email":"billing@acme.example",
             "business_profile":{"name":"Acme Goods"},"country":"US","settings":{"dashboard":{"display_name":"Acme"}}})"),
-          json_response(401, R"({"error":{"message":"Invalid API Key provided: sk_live_****","type":"invalid_request_error"}})")};
+          json_response(
+              401, R"({"error":{"message":"Invalid API Key provided: sk_live_****","type":"invalid_request_error"}})")};
 }
 
 Scenario shopify_scenario() {
@@ -207,19 +215,24 @@ Scenario shopify_scenario() {
           "x-shopify-access-token",
           token,
           {},
-          json_response(401, R"({"errors":"[API] Invalid API key or access token: unrecognized login or wrong password"})")};
+          json_response(401,
+                        R"({"errors":"[API] Invalid API key or access token: unrecognized login or wrong password"})")};
 }
 
 Scenario square_scenario() {
   const auto token = square_token(13);
-  return {"square-access-token",
-          credential_for("square-access-token", "square", token),
-          "GET",
-          "/v2/merchants/me",
-          "authorization",
-          "Bearer " + token,
-          json_response(200, R"({"merchant":{"id":"MLEFBHHSJGVHD","business_name":"Acme Cafe","country":"US","status":"ACTIVE"}})"),
-          json_response(401, R"({"errors":[{"category":"AUTHENTICATION_ERROR","code":"UNAUTHORIZED","detail":"This request could not be authorized."}]})")};
+  return {
+      "square-access-token",
+      credential_for("square-access-token", "square", token),
+      "GET",
+      "/v2/merchants/me",
+      "authorization",
+      "Bearer " + token,
+      json_response(
+          200, R"({"merchant":{"id":"MLEFBHHSJGVHD","business_name":"Acme Cafe","country":"US","status":"ACTIVE"}})"),
+      json_response(
+          401,
+          R"({"errors":[{"category":"AUTHENTICATION_ERROR","code":"UNAUTHORIZED","detail":"This request could not be authorized."}]})")};
 }
 
 Scenario razorpay_scenario() {
@@ -238,27 +251,31 @@ Scenario razorpay_scenario() {
 
 Scenario gocardless_scenario() {
   const auto token = gocardless_token(16);
-  return {"gocardless-access-token",
-          credential_for("gocardless-access-token", "gocardless", token),
-          "GET",
-          "/creditors?limit=1",
-          "authorization",
-          "Bearer " + token,
-          json_response(200, R"({"creditors":[{"id":"CR000123","name":"Acme Subscriptions"}],
+  return {
+      "gocardless-access-token",
+      credential_for("gocardless-access-token", "gocardless", token),
+      "GET",
+      "/creditors?limit=1",
+      "authorization",
+      "Bearer " + token,
+      json_response(200, R"({"creditors":[{"id":"CR000123","name":"Acme Subscriptions"}],
             "meta":{"cursors":{"before":null,"after":null},"limit":1}})"),
-          json_response(401, R"({"error":{"message":"Access token not found","type":"invalid_api_usage","code":401}})")};
+      json_response(401, R"({"error":{"message":"Access token not found","type":"invalid_api_usage","code":401}})")};
 }
 
 Scenario flutterwave_scenario() {
   const auto key = flutterwave_key(17);
-  return {"flutterwave-secret-key",
-          credential_for("flutterwave-secret-key", "flutterwave", key),
-          "GET",
-          "/v3/balances",
-          "authorization",
-          "Bearer " + key,
-          json_response(200, R"({"status":"success","message":"Wallet balances fetched","data":[{"currency":"NGN","available_balance":0}]})"),
-          json_response(401, R"({"status":"error","message":"Invalid authorization key","data":null})")};
+  return {
+      "flutterwave-secret-key",
+      credential_for("flutterwave-secret-key", "flutterwave", key),
+      "GET",
+      "/v3/balances",
+      "authorization",
+      "Bearer " + key,
+      json_response(
+          200,
+          R"({"status":"success","message":"Wallet balances fetched","data":[{"currency":"NGN","available_balance":0}]})"),
+      json_response(401, R"({"status":"error","message":"Invalid authorization key","data":null})")};
 }
 
 FakeResponse shopify_answer(const FakeRequest& request) {
@@ -283,17 +300,22 @@ TEST_CASE("Stripe key: the account it opens, rejected, rate limited, malformed",
 TEST_CASE("Stripe restricted key denied the account read is valid: Stripe authenticated it", "[verify][commerce]") {
   const auto key = stripe_key("rk", 21);
   FakeHttpServer server([](const FakeRequest&) {
-    return json_response(403, R"({"error":{"message":"The provided key 'rk_live_****' does not have the required permissions for this endpoint on account 'acct_1Abc23XyZ'.","type":"invalid_request_error"}})");
+    return json_response(
+        403,
+        R"({"error":{"message":"The provided key 'rk_live_****' does not have the required permissions for this endpoint on account 'acct_1Abc23XyZ'.","type":"invalid_request_error"}})");
   });
-  const auto result = run_check("stripe-restricted-key", credential_for("stripe-restricted-key", "stripe", key), server);
+  const auto result =
+      run_check("stripe-restricted-key", credential_for("stripe-restricted-key", "stripe", key), server);
   CHECK(result.status == LiveStatus::valid);
   CHECK(result.http_status == 403);
   CHECK(identity_of(result, "account") == "acct_1Abc23XyZ");
 }
 
 TEST_CASE("Stripe 403 without a permission error is rejected", "[verify][commerce]") {
-  FakeHttpServer server([](const FakeRequest&) { return json_response(403, R"({"error":{"type":"invalid_request_error"}})"); });
-  const auto result = run_check("stripe-secret-key", credential_for("stripe-secret-key", "stripe", stripe_key("sk", 22)), server);
+  FakeHttpServer server(
+      [](const FakeRequest&) { return json_response(403, R"({"error":{"type":"invalid_request_error"}})"); });
+  const auto result =
+      run_check("stripe-secret-key", credential_for("stripe-secret-key", "stripe", stripe_key("sk", 22)), server);
   CHECK(result.status == LiveStatus::invalid);
 }
 
@@ -309,14 +331,17 @@ TEST_CASE("Shopify token: the shop and scopes, rejected, rate limited, malformed
   REQUIRE(requests.size() == 2);
   CHECK(requests[0].target == "/admin/api/2024-01/shop.json");
   CHECK(requests[1].target == "/admin/oauth/access_scopes.json");
-  for (const auto& request : requests) require_secret_only_in(request, s.credential.secret, s.auth_header, s.auth_value);
+  for (const auto& request : requests)
+    require_secret_only_in(request, s.credential.secret, s.auth_header, s.auth_value);
   expect_documented_answers(s);
 }
 
 TEST_CASE("Shopify token with no shop domain nearby is unknown and nothing is sent", "[verify][commerce]") {
   const auto token = shopify_token(23);
   FakeHttpServer server(shopify_answer);
-  const auto result = run_check("shopify-access-token", credential_for("shopify-access-token", "shopify", token, "SHOPIFY_TOKEN=" + token), server);
+  const auto result =
+      run_check("shopify-access-token",
+                credential_for("shopify-access-token", "shopify", token, "SHOPIFY_TOKEN=" + token), server);
   CHECK(result.status == LiveStatus::unknown);
   CHECK(server.requests().empty());
 }
@@ -334,7 +359,8 @@ TEST_CASE("Square OAuth token without the merchant-profile scope still authentic
   FakeHttpServer server([](const FakeRequest&) {
     return json_response(403, R"({"errors":[{"category":"AUTHENTICATION_ERROR","code":"INSUFFICIENT_SCOPES"}]})");
   });
-  const auto result = run_check("square-access-token", credential_for("square-access-token", "square", square_token(24)), server);
+  const auto result =
+      run_check("square-access-token", credential_for("square-access-token", "square", square_token(24)), server);
   CHECK(result.status == LiveStatus::valid);
   CHECK(result.http_status == 403);
 }
@@ -350,7 +376,8 @@ TEST_CASE("Razorpay secret with its key id: basic auth, rejected, rate limited, 
 TEST_CASE("Razorpay secret without a key id nearby is unknown and nothing is sent", "[verify][commerce]") {
   const auto secret = random_chars(kBase62, 24, 25);
   FakeHttpServer server([](const FakeRequest&) { return json_response(200, R"({"entity":"collection"})"); });
-  const auto result = run_check("razorpay-key-secret", credential_for("razorpay-key-secret", "razorpay", secret), server);
+  const auto result =
+      run_check("razorpay-key-secret", credential_for("razorpay-key-secret", "razorpay", secret), server);
   CHECK(result.status == LiveStatus::unknown);
   CHECK(server.requests().empty());
 }
@@ -360,7 +387,8 @@ TEST_CASE("GoCardless token: the creditor, rejected, rate limited, malformed", "
   const auto result = expect_accepted(s);
   CHECK(identity_of(result, "creditor") == "CR000123");
   CHECK(identity_of(result, "creditor_name") == "Acme Subscriptions");
-  FakeHttpServer server([](const FakeRequest&) { return json_response(200, R"({"creditors":[],"meta":{"limit":1}})"); });
+  FakeHttpServer server(
+      [](const FakeRequest&) { return json_response(200, R"({"creditors":[],"meta":{"limit":1}})"); });
   run_check(s.rule, s.credential, server);
   CHECK(server.requests().at(0).header("gocardless-version") == "2015-07-06");
   expect_documented_answers(s);
@@ -376,16 +404,17 @@ TEST_CASE("Flutterwave secret key: accepted, rejected, rate limited, malformed",
 }
 
 TEST_CASE("Commerce validators serve only real rule ids", "[verify][commerce]") {
-  for (const char* rule : {"stripe-secret-key", "stripe-restricted-key", "stripe-test-secret-key", "shopify-access-token",
-                           "shopify-custom-app-token", "shopify-private-app-token", "square-access-token",
-                           "square-legacy-access-token", "razorpay-key-secret", "gocardless-access-token",
-                           "flutterwave-secret-key"})
+  for (const char* rule :
+       {"stripe-secret-key", "stripe-restricted-key", "stripe-test-secret-key", "shopify-access-token",
+        "shopify-custom-app-token", "shopify-private-app-token", "square-access-token", "square-legacy-access-token",
+        "razorpay-key-secret", "gocardless-access-token", "flutterwave-secret-key"})
     CHECK(validator_for(rule) != nullptr);
   check_served_rules({"stripe", "shopify", "square", "razorpay", "gocardless", "flutterwave"},
                      {"stripe-webhook-secret", "shopify-shared-secret", "razorpay-key-id", "square-oauth-secret"});
 }
 
-TEST_CASE("scan --validate checks Stripe and Shopify credentials against their stand-ins", "[cli][validate][verify][commerce]") {
+TEST_CASE("scan --validate checks Stripe and Shopify credentials against their stand-ins",
+          "[cli][validate][verify][commerce]") {
   const auto live = stripe_key("sk", 81), revoked = stripe_key("sk", 82), token = shopify_token(83);
   FakeHttpServer stripe([&](const FakeRequest& r) {
     if (r.path == "/v1/account" && r.header("authorization") == "Bearer " + live)

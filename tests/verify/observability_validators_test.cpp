@@ -118,7 +118,8 @@ LiveResult expect_accepted(const Scenario& s) {
   REQUIRE(!requests.empty());
   CHECK(requests.front().method == s.method);
   CHECK(requests.front().target == s.target);
-  for (const auto& request : requests) require_secret_only_in(request, s.credential.secret, s.auth_header, s.auth_value);
+  for (const auto& request : requests)
+    require_secret_only_in(request, s.credential.secret, s.auth_header, s.auth_value);
   CHECK(result.reason.find(s.credential.secret) == std::string::npos);
   return result;
 }
@@ -163,7 +164,9 @@ std::string uuid(std::uint32_t seed) {
   const auto h = hex(32, seed);
   return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) + "-" + h.substr(20);
 }
-std::string newrelic_key(std::uint32_t seed) { return std::string("NR") + "AK-" + random_chars(kUpperDigits, 27, seed); }
+std::string newrelic_key(std::uint32_t seed) {
+  return std::string("NR") + "AK-" + random_chars(kUpperDigits, 27, seed);
+}
 std::string sentry_user_token(std::uint32_t seed) { return std::string("sntr") + "yu_" + hex(64, seed); }
 std::string base64(const std::string& in) {
   static const char* table = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -181,19 +184,28 @@ std::string base64(const std::string& in) {
 }
 /// An org token: its payload names the Sentry at `url` and the org.
 std::string sentry_org_token(const std::string& url, std::uint32_t seed) {
-  const std::string payload = R"({"iat":1720212781.3,"url":")" + url + R"(","region_url":")" + url + R"(","org":"acme"})";
+  const std::string payload =
+      R"({"iat":1720212781.3,"url":")" + url + R"(","region_url":")" + url + R"(","org":"acme"})";
   std::string encoded = base64(payload);
   while (!encoded.empty() && encoded.back() == '=') encoded.pop_back();
   return std::string("sntr") + "ys_" + encoded + "_" + random_chars(kBase62, 43, seed);
 }
 std::string digitalocean_token(std::uint32_t seed) { return std::string("dop") + "_v1_" + hex(64, seed); }
 std::string heroku_key(std::uint32_t seed) { return std::string("HR") + "KU-" + random_chars(kBase62, 60, seed); }
-std::string honeycomb_key(std::uint32_t seed) { return std::string("hca") + "ik_" + random_chars("abcdefghijklmnopqrstuvwxyz0123456789", 58, seed); }
+std::string honeycomb_key(std::uint32_t seed) {
+  return std::string("hca") + "ik_" + random_chars("abcdefghijklmnopqrstuvwxyz0123456789", 58, seed);
+}
 
 Scenario bearer_scenario(const std::string& rule, const std::string& provider, const std::string& secret,
                          const std::string& target, FakeResponse accepted, FakeResponse rejected) {
-  return {rule, credential_for(rule, provider, secret), "GET", target, "authorization", "Bearer " + secret,
-          std::move(accepted), std::move(rejected)};
+  return {rule,
+          credential_for(rule, provider, secret),
+          "GET",
+          target,
+          "authorization",
+          "Bearer " + secret,
+          std::move(accepted),
+          std::move(rejected)};
 }
 
 }  // namespace
@@ -217,14 +229,15 @@ TEST_CASE("Datadog API key: valid on its site, rejected, rate limited, malformed
 
 TEST_CASE("New Relic user key: a read-only NerdGraph query names the user", "[verify][observability]") {
   const auto key = newrelic_key(32);
-  Scenario s{"newrelic-user-api-key",
-             credential_for("newrelic-user-api-key", "newrelic", key),
-             "POST",
-             "/graphql",
-             "api-key",
-             key,
-             json_response(200, R"({"data":{"actor":{"user":{"id":1234567,"name":"Ada Ops","email":"ada@acme.example"}}}})"),
-             json_response(401, R"({"errors":[{"message":"Invalid API key"}]})")};
+  Scenario s{
+      "newrelic-user-api-key",
+      credential_for("newrelic-user-api-key", "newrelic", key),
+      "POST",
+      "/graphql",
+      "api-key",
+      key,
+      json_response(200, R"({"data":{"actor":{"user":{"id":1234567,"name":"Ada Ops","email":"ada@acme.example"}}}})"),
+      json_response(401, R"({"errors":[{"message":"Invalid API key"}]})")};
   const auto result = expect_accepted(s);
   CHECK(identity_of(result, "email") == "ada@acme.example");
   CHECK(identity_of(result, "user_id") == "1234567");
@@ -239,14 +252,17 @@ TEST_CASE("New Relic user key: a read-only NerdGraph query names the user", "[ve
 TEST_CASE("Sentry user token: scopes and user, rejected, rate limited, malformed", "[verify][observability]") {
   const auto s = bearer_scenario(
       "sentry-user-token", "sentry", sentry_user_token(33), "/api/0/",
-      json_response(200, R"({"version":"0","auth":{"scopes":["org:read","project:read"]},"user":{"username":"ada","email":"ada@acme.example"}})"),
+      json_response(
+          200,
+          R"({"version":"0","auth":{"scopes":["org:read","project:read"]},"user":{"username":"ada","email":"ada@acme.example"}})"),
       json_response(401, R"({"detail":"Invalid token"})"));
   const auto result = expect_accepted(s);
   CHECK(identity_of(result, "scopes") == "org:read,project:read");
   CHECK(identity_of(result, "user") == "ada");
   expect_documented_answers(s);
   // Without a token Sentry answers 200 with "auth": null: not a proof of anything.
-  FakeHttpServer server([](const FakeRequest&) { return json_response(200, R"({"version":"0","auth":null,"user":null})"); });
+  FakeHttpServer server(
+      [](const FakeRequest&) { return json_response(200, R"({"version":"0","auth":null,"user":null})"); });
   CHECK(run_check(s.rule, s.credential, server).status == LiveStatus::unknown);
 }
 
@@ -306,15 +322,18 @@ TEST_CASE("Opsgenie key: the account; 403 is a key without configuration access"
 
 TEST_CASE("Honeycomb key: team, environment and access", "[verify][observability]") {
   const auto key = honeycomb_key(40);
-  Scenario s{"honeycomb-ingest-key",
-             credential_for("honeycomb-ingest-key", "honeycomb", key),
-             "GET",
-             "/1/auth",
-             "x-honeycomb-team",
-             key,
-             json_response(200, R"({"id":"hcxik_01","type":"ingest","api_key_access":{"events":true,"markers":false,"createDatasets":true},
+  Scenario s{
+      "honeycomb-ingest-key",
+      credential_for("honeycomb-ingest-key", "honeycomb", key),
+      "GET",
+      "/1/auth",
+      "x-honeycomb-team",
+      key,
+      json_response(
+          200,
+          R"({"id":"hcxik_01","type":"ingest","api_key_access":{"events":true,"markers":false,"createDatasets":true},
                "environment":{"name":"Production","slug":"production"},"team":{"name":"Acme","slug":"acme"}})"),
-             json_response(401, R"({"error":"unknown API key - check your credentials"})")};
+      json_response(401, R"({"error":"unknown API key - check your credentials"})")};
   const auto result = expect_accepted(s);
   CHECK(identity_of(result, "team") == "acme");
   CHECK(identity_of(result, "environment") == "production");
@@ -325,7 +344,9 @@ TEST_CASE("Honeycomb key: team, environment and access", "[verify][observability
 TEST_CASE("DigitalOcean token: the account; 403 is a token without account:read", "[verify][observability]") {
   const auto s = bearer_scenario(
       "digitalocean-personal-access-token", "digitalocean", digitalocean_token(41), "/v2/account",
-      json_response(200, R"({"account":{"email":"ops@acme.example","uuid":"b6fr89dbf6d9156cace5f3c78dc9851d957381ef","status":"active","team":{"name":"Acme"}}})"),
+      json_response(
+          200,
+          R"({"account":{"email":"ops@acme.example","uuid":"b6fr89dbf6d9156cace5f3c78dc9851d957381ef","status":"active","team":{"name":"Acme"}}})"),
       json_response(401, R"({"id":"Unauthorized","message":"Unable to authenticate you."})"));
   const auto result = expect_accepted(s);
   CHECK(identity_of(result, "email") == "ops@acme.example");
@@ -336,9 +357,10 @@ TEST_CASE("DigitalOcean token: the account; 403 is a token without account:read"
 }
 
 TEST_CASE("Heroku key: the account, with the v3 Accept header", "[verify][observability]") {
-  const auto s = bearer_scenario("heroku-api-key-v2", "heroku", heroku_key(42), "/account",
-                                 json_response(200, R"({"email":"dev@acme.example","id":"01234567-89ab-cdef-0123-456789abcdef"})"),
-                                 json_response(401, R"({"id":"unauthorized","message":"Invalid credentials provided."})"));
+  const auto s =
+      bearer_scenario("heroku-api-key-v2", "heroku", heroku_key(42), "/account",
+                      json_response(200, R"({"email":"dev@acme.example","id":"01234567-89ab-cdef-0123-456789abcdef"})"),
+                      json_response(401, R"({"id":"unauthorized","message":"Invalid credentials provided."})"));
   CHECK(identity_of(expect_accepted(s), "email") == "dev@acme.example");
   FakeHttpServer server([&](const FakeRequest&) { return s.accepted; });
   run_check(s.rule, s.credential, server);
@@ -347,9 +369,10 @@ TEST_CASE("Heroku key: the account, with the v3 Accept header", "[verify][observ
 }
 
 TEST_CASE("Linode token: the profile, rejected, rate limited, malformed", "[verify][observability]") {
-  const auto s = bearer_scenario("linode-api-token", "linode", hex(64, 43), "/v4/profile",
-                                 json_response(200, R"({"username":"acme-ops","email":"ops@acme.example","restricted":false})"),
-                                 json_response(401, R"({"errors":[{"reason":"Invalid Token"}]})"));
+  const auto s =
+      bearer_scenario("linode-api-token", "linode", hex(64, 43), "/v4/profile",
+                      json_response(200, R"({"username":"acme-ops","email":"ops@acme.example","restricted":false})"),
+                      json_response(401, R"({"errors":[{"reason":"Invalid Token"}]})"));
   const auto result = expect_accepted(s);
   CHECK(identity_of(result, "username") == "acme-ops");
   CHECK(identity_of(result, "restricted") == "false");
@@ -357,23 +380,29 @@ TEST_CASE("Linode token: the profile, rejected, rate limited, malformed", "[veri
 }
 
 TEST_CASE("Vultr key: the account; a key bound to other IPs is unknown", "[verify][observability]") {
-  const auto s = bearer_scenario("vultr-api-key", "vultr", random_chars(kUpperDigits, 36, 44), "/v2/account",
-                                 json_response(200, R"({"account":{"name":"Acme","email":"ops@acme.example","acls":["manage_users","billing"]}})"),
-                                 json_response(401, R"({"error":"Invalid API token.","status":401})"));
+  const auto s = bearer_scenario(
+      "vultr-api-key", "vultr", random_chars(kUpperDigits, 36, 44), "/v2/account",
+      json_response(200, R"({"account":{"name":"Acme","email":"ops@acme.example","acls":["manage_users","billing"]}})"),
+      json_response(401, R"({"error":"Invalid API token.","status":401})"));
   const auto result = expect_accepted(s);
   CHECK(identity_of(result, "acls") == "manage_users,billing");
   expect_documented_answers(s);
-  FakeHttpServer server([](const FakeRequest&) { return json_response(401, R"({"error":"Unauthorized IP address: 203.0.113.9","status":401})"); });
+  FakeHttpServer server([](const FakeRequest&) {
+    return json_response(401, R"({"error":"Unauthorized IP address: 203.0.113.9","status":401})");
+  });
   CHECK(run_check(s.rule, s.credential, server).status == LiveStatus::unknown);
 }
 
 TEST_CASE("Cloudflare token: active, disabled, rejected, rate limited, malformed", "[verify][observability]") {
-  const auto s = bearer_scenario("cloudflare-api-token", "cloudflare", random_chars(kBase62, 40, 45), "/client/v4/user/tokens/verify",
-                                 json_response(200, R"({"result":{"id":"ed17574386854bf78a67040be0a770b0","status":"active"},"success":true})"),
-                                 json_response(401, R"({"success":false,"errors":[{"code":1000,"message":"Invalid API Token"}]})"));
+  const auto s = bearer_scenario(
+      "cloudflare-api-token", "cloudflare", random_chars(kBase62, 40, 45), "/client/v4/user/tokens/verify",
+      json_response(200, R"({"result":{"id":"ed17574386854bf78a67040be0a770b0","status":"active"},"success":true})"),
+      json_response(401, R"({"success":false,"errors":[{"code":1000,"message":"Invalid API Token"}]})"));
   CHECK(identity_of(expect_accepted(s), "token_id") == "ed17574386854bf78a67040be0a770b0");
   expect_documented_answers(s);
-  FakeHttpServer disabled([](const FakeRequest&) { return json_response(200, R"({"result":{"id":"x","status":"disabled"},"success":true})"); });
+  FakeHttpServer disabled([](const FakeRequest&) {
+    return json_response(200, R"({"result":{"id":"x","status":"disabled"},"success":true})");
+  });
   CHECK(run_check(s.rule, s.credential, disabled).status == LiveStatus::invalid);
 }
 
@@ -396,16 +425,20 @@ TEST_CASE("Cloudflare account-owned token is verified under the account named ne
 }
 
 TEST_CASE("Observability validators serve only checkable rules", "[verify][observability]") {
-  for (const char* rule : {"datadog-api-key", "newrelic-user-api-key", "sentry-user-token", "sentry-org-token",
-                           "sentry-auth-token-legacy", "pagerduty-api-key", "opsgenie-api-key", "honeycomb-ingest-key",
-                           "honeycomb-api-key", "digitalocean-personal-access-token", "digitalocean-oauth-token",
-                           "heroku-api-key-v2", "heroku-api-key", "linode-api-token", "vultr-api-key", "cloudflare-api-token"})
+  for (const char* rule :
+       {"datadog-api-key", "newrelic-user-api-key", "sentry-user-token", "sentry-org-token", "sentry-auth-token-legacy",
+        "pagerduty-api-key", "opsgenie-api-key", "honeycomb-ingest-key", "honeycomb-api-key",
+        "digitalocean-personal-access-token", "digitalocean-oauth-token", "heroku-api-key-v2", "heroku-api-key",
+        "linode-api-token", "vultr-api-key", "cloudflare-api-token"})
     CHECK(validator_for(rule) != nullptr);
-  check_served_rules({"datadog", "newrelic", "sentry", "pagerduty", "opsgenie", "honeycomb", "digitalocean", "heroku", "linode", "vultr", "cloudflare"},
-                     {"datadog-app-key", "newrelic-license-key", "sentry-dsn", "digitalocean-refresh-token", "cloudflare-global-api-key", "grafana-cloud-token"});
+  check_served_rules({"datadog", "newrelic", "sentry", "pagerduty", "opsgenie", "honeycomb", "digitalocean", "heroku",
+                      "linode", "vultr", "cloudflare"},
+                     {"datadog-app-key", "newrelic-license-key", "sentry-dsn", "digitalocean-refresh-token",
+                      "cloudflare-global-api-key", "grafana-cloud-token"});
 }
 
-TEST_CASE("scan --validate checks Datadog and DigitalOcean credentials against their stand-ins", "[cli][validate][verify][observability]") {
+TEST_CASE("scan --validate checks Datadog and DigitalOcean credentials against their stand-ins",
+          "[cli][validate][verify][observability]") {
   const auto dd = hex(32, 91), revoked = digitalocean_token(92);
   FakeHttpServer datadog([&](const FakeRequest& r) {
     if (r.path == "/api/v1/validate" && r.header("dd-api-key") == dd) return json_response(200, R"({"valid":true})");
