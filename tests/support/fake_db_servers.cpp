@@ -62,7 +62,8 @@ std::string be32(std::uint32_t v) {
   return {static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8), static_cast<char>(v)};
 }
 std::uint32_t get_be32(std::string_view b) {
-  return (std::uint32_t(static_cast<unsigned char>(b[0])) << 24) | (std::uint32_t(static_cast<unsigned char>(b[1])) << 16) |
+  return (std::uint32_t(static_cast<unsigned char>(b[0])) << 24) |
+         (std::uint32_t(static_cast<unsigned char>(b[1])) << 16) |
          (std::uint32_t(static_cast<unsigned char>(b[2])) << 8) | std::uint32_t(static_cast<unsigned char>(b[3]));
 }
 std::string le(std::uint64_t v, int bytes) {
@@ -269,18 +270,26 @@ void FakeDbServer::State::handle(Conn& conn) {
     event("tls");
   }
   switch (protocol) {
-    case FakeDbProtocol::postgres: return postgres(conn);
-    case FakeDbProtocol::mysql: return mysql(conn);
-    case FakeDbProtocol::mongodb: return mongodb(conn);
-    case FakeDbProtocol::redis: return redis(conn);
+    case FakeDbProtocol::postgres:
+      return postgres(conn);
+    case FakeDbProtocol::mysql:
+      return mysql(conn);
+    case FakeDbProtocol::mongodb:
+      return mongodb(conn);
+    case FakeDbProtocol::redis:
+      return redis(conn);
   }
 }
 
 bool FakeDbServer::State::misbehave(Conn& conn) {
   switch (options.mode) {
-    case FakeDbMode::normal: return false;
-    case FakeDbMode::silent: conn.stay_silent(); return true;
-    case FakeDbMode::close_early: return true;
+    case FakeDbMode::normal:
+      return false;
+    case FakeDbMode::silent:
+      conn.stay_silent();
+      return true;
+    case FakeDbMode::close_early:
+      return true;
     case FakeDbMode::garbage:
       conn.write("HTTP/1.1 400 Bad Request\r\n\r\n" + random_bytes(64, false));
       return true;
@@ -299,7 +308,9 @@ bool FakeDbServer::State::misbehave(Conn& conn) {
 std::string pg_message(char type, std::string_view body) {
   return std::string(1, type) + be32(static_cast<std::uint32_t>(body.size() + 4)) + std::string(body);
 }
-std::string pg_auth(std::uint32_t code, std::string_view data = {}) { return pg_message('R', be32(code) + std::string(data)); }
+std::string pg_auth(std::uint32_t code, std::string_view data = {}) {
+  return pg_message('R', be32(code) + std::string(data));
+}
 std::string pg_error(std::string_view sqlstate, std::string_view message) {
   std::string body = "SFATAL";
   body += '\0';
@@ -345,8 +356,8 @@ void FakeDbServer::State::postgres(Conn& conn) {
     conn.write(pg_error("3D000", "database \"" + database + "\" does not exist"));
     return;
   }
-  conn.write(pg_message('S', std::string("server_version") + '\0' + "16.2" + '\0') + pg_message('K', be32(7) + be32(9)) +
-             pg_message('Z', "I"));
+  conn.write(pg_message('S', std::string("server_version") + '\0' + "16.2" + '\0') +
+             pg_message('K', be32(7) + be32(9)) + pg_message('Z', "I"));
   char type = 0;
   if (pg_read(conn, type, body) && type == 'X') event("terminate");
 }
@@ -457,7 +468,8 @@ void FakeDbServer::State::mysql(Conn& conn) {
   ok = ok && user == options.user;
   event(ok ? "auth ok" : "auth failed");
   if (!ok) {
-    my_write(conn, seq, my_error(1045, "28000", "Access denied for user '" + user + "'@'localhost' (using password: YES)"));
+    my_write(conn, seq,
+             my_error(1045, "28000", "Access denied for user '" + user + "'@'localhost' (using password: YES)"));
   } else if (!options.database.empty() && database != options.database) {
     my_write(conn, seq, my_error(1049, "42000", "Unknown database '" + database + "'"));
   } else {
@@ -473,7 +485,8 @@ bool mongo_read(Conn& conn, std::uint32_t& request_id, std::string& doc) {
   if (!conn.read_exact(16, header)) return false;
   const std::uint32_t length = get_le(header, 4);
   request_id = get_le(header.substr(4), 4);
-  if (length < 21 || length > (1u << 20) || get_le(header.substr(12), 4) != 2013 || !conn.read_exact(length - 16, rest)) {
+  if (length < 21 || length > (1u << 20) || get_le(header.substr(12), 4) != 2013 ||
+      !conn.read_exact(length - 16, rest)) {
     return false;
   }
   doc = rest.substr(5);
@@ -503,8 +516,13 @@ void FakeDbServer::State::mongodb(Conn& conn) {
     event("command " + command + " db=" + database);
     if (command == "hello" || command == "isMaster") {
       const std::string mechs = bson::Builder().string("0", mechanism).finish();
-      mongo_write(conn, id, bson::Builder().boolean("isWritablePrimary", true).int32("maxWireVersion", 21)
-                               .document("saslSupportedMechs", mechs, true).float64("ok", 1).finish());
+      mongo_write(conn, id,
+                  bson::Builder()
+                      .boolean("isWritablePrimary", true)
+                      .int32("maxWireVersion", 21)
+                      .document("saslSupportedMechs", mechs, true)
+                      .float64("ok", 1)
+                      .finish());
     } else if (command == "saslStart") {
       const auto payload = bson::find(doc, "payload");
       const auto mech = bson::find(doc, "mechanism");
@@ -513,17 +531,27 @@ void FakeDbServer::State::mongodb(Conn& conn) {
         mongo_write(conn, id, mongo_failure(334, "Received authentication for mechanism which is not enabled"));
         continue;
       }
-      mongo_write(conn, id, bson::Builder().int32("conversationId", 1).boolean("done", false)
-                               .binary("payload", first_reply).float64("ok", 1).finish());
+      mongo_write(conn, id,
+                  bson::Builder()
+                      .int32("conversationId", 1)
+                      .boolean("done", false)
+                      .binary("payload", first_reply)
+                      .float64("ok", 1)
+                      .finish());
     } else if (command == "saslContinue") {
       const auto payload = bson::find(doc, "payload");
       std::string server_final;
       const bool ok = payload && payload->binary() && server.verify(*payload->binary(), server_final) &&
                       server.user_name == options.user && database == source;
       event(ok ? "auth ok" : "auth failed");
-      mongo_write(conn, id, ok ? bson::Builder().int32("conversationId", 1).boolean("done", true)
-                                     .binary("payload", server_final).float64("ok", 1).finish()
-                               : mongo_failure(18, "Authentication failed."));
+      mongo_write(conn, id,
+                  ok ? bson::Builder()
+                           .int32("conversationId", 1)
+                           .boolean("done", true)
+                           .binary("payload", server_final)
+                           .float64("ok", 1)
+                           .finish()
+                     : mongo_failure(18, "Authentication failed."));
     } else {
       mongo_write(conn, id, mongo_failure(59, "no such command: '" + command + "'"));
     }
@@ -577,8 +605,9 @@ void FakeDbServer::State::redis(Conn& conn) {
     if (args.empty() || args[0] != "AUTH") {
       conn.write("-ERR unknown command\r\n");
     } else if (method == "nopass") {
-      conn.write("-ERR AUTH <password> called without any password configured for the default user. Are you sure "
-                 "your configuration is correct?\r\n");
+      conn.write(
+          "-ERR AUTH <password> called without any password configured for the default user. Are you sure "
+          "your configuration is correct?\r\n");
     } else if (method == "legacy" && args.size() != 2) {
       conn.write("-ERR wrong number of arguments for 'auth' command\r\n");
     } else {

@@ -126,7 +126,9 @@ TEST_CASE("mongodb misbehaving servers give unknown within the timeout", "[verif
 TEST_CASE("bson builder writes the documented bytes", "[verify][mongodb][bson]") {
   CHECK(bson::Builder().int32("hello", 1).finish() == std::string("\x10\0\0\0\x10hello\0\x01\0\0\0\0", 16));
   const std::string doc = bson::Builder().string("a", "b").boolean("t", true).binary("p", "xy").finish();
-  CHECK(doc == std::string("\x1c\0\0\0\x02" "a\0\x02\0\0\0b\0\x08t\0\x01\x05p\0\x02\0\0\0\0xy\0", 28));
+  CHECK(doc == std::string("\x1c\0\0\0\x02"
+                           "a\0\x02\0\0\0b\0\x08t\0\x01\x05p\0\x02\0\0\0\0xy\0",
+                           28));
   REQUIRE(bson::valid(doc));
   CHECK(bson::find(doc, "a")->string() == std::string_view("b"));
   CHECK(bson::find(doc, "t")->truth() == true);

@@ -69,8 +69,7 @@ TEST_CASE("mysql wrong password is invalid (ERR 1045)", "[verify][mysql]") {
   CHECK(result.reason.find("1045") != std::string::npos);
 }
 
-TEST_CASE("mysql full caching_sha2 authentication sends the password only to loopback or over TLS",
-          "[verify][mysql]") {
+TEST_CASE("mysql full caching_sha2 authentication sends the password only to loopback or over TLS", "[verify][mysql]") {
   const std::string pass = password(4);
   FakeDbServer server(FakeDbProtocol::mysql, mysql_options(pass, "caching_sha2_full"));
   const LiveResult result = run_db_check(mysql_uri(pass), server.endpoint());

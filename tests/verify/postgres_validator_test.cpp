@@ -110,7 +110,8 @@ TEST_CASE("postgres percent-encoded password is decoded before it is sent", "[ve
   CHECK(result.status == LiveStatus::valid);
 }
 
-TEST_CASE("postgres database that does not exist comes after the password: valid, with the reason", "[verify][postgres]") {
+TEST_CASE("postgres database that does not exist comes after the password: valid, with the reason",
+          "[verify][postgres]") {
   const std::string pass = password(7);
   FakeDbOptions options = pg_options(pass, "scram");
   options.database = "billing";
@@ -139,7 +140,8 @@ TEST_CASE("postgres TLS with an untrusted certificate: require is unknown, prefe
   FakeDbOptions options = pg_options(pass, "scram");
   options.tls = true;
   FakeDbServer server(FakeDbProtocol::postgres, options);
-  const LiveResult required = run_db_check(pg_uri("orders_app", pass, "/orders?sslmode=verify-full"), server.endpoint());
+  const LiveResult required =
+      run_db_check(pg_uri("orders_app", pass, "/orders?sslmode=verify-full"), server.endpoint());
   CHECK(required.status == LiveStatus::unknown);
   CHECK(required.reason.find("certificate") != std::string::npos);
   // prefer (the default): the TLS handshake fails, and a second connection goes in plain text,
@@ -153,7 +155,8 @@ TEST_CASE("postgres TLS with an untrusted certificate: require is unknown, prefe
 
 TEST_CASE("postgres sslmode=require against a server without TLS is unknown", "[verify][postgres]") {
   FakeDbServer server(FakeDbProtocol::postgres, pg_options(password(10), "scram"));
-  const LiveResult result = run_db_check(pg_uri("orders_app", password(10), "/orders?sslmode=require"), server.endpoint());
+  const LiveResult result =
+      run_db_check(pg_uri("orders_app", password(10), "/orders?sslmode=require"), server.endpoint());
   CHECK(result.status == LiveStatus::unknown);
   CHECK(result.reason.find("TLS") != std::string::npos);
   CHECK_FALSE(has_event(server.events(), "auth ok"));
@@ -186,7 +189,8 @@ TEST_CASE("database validators survive random bytes from the server", "[verify][
   const std::pair<FakeDbProtocol, Credential> cases[] = {
       {FakeDbProtocol::postgres, pg_uri("orders_app", password(20))},
       {FakeDbProtocol::mysql, uri_credential("mysql-connection-uri", "mysql", "mysql://u:" + password(21) + "@h/db")},
-      {FakeDbProtocol::mongodb, uri_credential("mongodb-connection-uri", "mongodb", "mongodb://u:" + password(22) + "@h/")},
+      {FakeDbProtocol::mongodb,
+       uri_credential("mongodb-connection-uri", "mongodb", "mongodb://u:" + password(22) + "@h/")},
       {FakeDbProtocol::redis, uri_credential("redis-connection-uri", "redis", "redis://u:" + password(23) + "@h:1")},
   };
   for (const auto& [protocol, credential] : cases) {
@@ -207,8 +211,7 @@ TEST_CASE("postgres server that is not listening is unknown at once", "[verify][
     FakeDbServer closed(FakeDbProtocol::postgres, pg_options("x", "scram"));
     port = closed.port();
   }
-  const LiveResult result =
-      run_db_check(pg_uri("orders_app", password(12)), "tcp://127.0.0.1:" + std::to_string(port));
+  const LiveResult result = run_db_check(pg_uri("orders_app", password(12)), "tcp://127.0.0.1:" + std::to_string(port));
   CHECK(result.status == LiveStatus::unknown);
   CHECK(result.reason.find("could not connect") != std::string::npos);
 }
@@ -232,7 +235,8 @@ TEST_CASE("pgpass entry is checked against its host", "[verify][postgres]") {
 
 TEST_CASE("connection URI is read whole from the context around the match", "[verify][postgres]") {
   const std::string pass = password(14);
-  const std::string uri = "postgresql+psycopg2://app:" + pass + "@[fd00::17]:6432,db2.example/orders?sslmode=require&x=1";
+  const std::string uri =
+      "postgresql+psycopg2://app:" + pass + "@[fd00::17]:6432,db2.example/orders?sslmode=require&x=1";
   const Credential c = uri_credential("postgres-connection-uri", "postgresql", uri, "url = \"jdbc:" + uri + "\"\n");
   const auto parsed = connection_uri_of(c);
   REQUIRE(parsed);
@@ -249,7 +253,8 @@ TEST_CASE("connection URI is read whole from the context around the match", "[ve
 }
 
 TEST_CASE("connection URI falls back to the offline identity when the context lacks the URI", "[verify][postgres]") {
-  Credential c = uri_credential("postgres-connection-uri", "postgresql", "postgres://app:" + password(15) + "@db.example/x");
+  Credential c =
+      uri_credential("postgres-connection-uri", "postgresql", "postgres://app:" + password(15) + "@db.example/x");
   c.context = "unrelated";
   c.offline = {{"user", "app"}, {"host", "db.example"}, {"port", "5433"}, {"database", "x"}};
   const auto parsed = connection_uri_of(c);
@@ -271,7 +276,8 @@ TEST_CASE("SCRAM-SHA-256 client matches RFC 7677's example", "[verify][postgres]
   CHECK(final_message == "c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,p=" +
                              std::string("dHzbZapWIk4jUhN+Ute9ytag") + "9zjfMHgsqmmiz7AndVQ=");
   CHECK(client.verify_server_final("v=" + std::string("6rriTRBi23WpRR/wtup+mMhUZUn/") + "dB5nLTJRsjl95G4=", error));
-  CHECK_FALSE(client.verify_server_final("v=" + std::string("7rriTRBi23WpRR/wtup+mMhUZUn/") + "dB5nLTJRsjl95G4=", error));
+  CHECK_FALSE(
+      client.verify_server_final("v=" + std::string("7rriTRBi23WpRR/wtup+mMhUZUn/") + "dB5nLTJRsjl95G4=", error));
 }
 
 TEST_CASE("SCRAM-SHA-1 client matches RFC 5802's example", "[verify][postgres][scram]") {
@@ -279,17 +285,17 @@ TEST_CASE("SCRAM-SHA-1 client matches RFC 5802's example", "[verify][postgres][s
   std::string error;
   const std::string final_message =
       client.client_final("r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j,s=QSXCR+Q6sek8bf92,i=4096", error);
-  CHECK(final_message == "c=biws,r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j,p=" + std::string("v0X8v3Bz2T0CJGbJ") +
-                             "QyF0X+HI4Ts=");
+  CHECK(final_message ==
+        "c=biws,r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j,p=" + std::string("v0X8v3Bz2T0CJGbJ") + "QyF0X+HI4Ts=");
   CHECK(client.verify_server_final("v=" + std::string("rmF9pqV8S7suAoZW") + "ja4dJRkFsKQ=", error));
 }
 
 TEST_CASE("SCRAM client refuses malformed or hostile server messages", "[verify][postgres][scram]") {
   std::string error;
-  for (const char* bad : {"", "r=abc", "r=rOprNG,s=W22Z,i=4096", "r=someoneelse,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096",
-                          "r=rOprNGfwEbeRWgbNEkqOx,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=0",
-                          "r=rOprNGfwEbeRWgbNEkqOx,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=99999999",
-                          "r=rOprNGfwEbeRWgbNEkqOx,s=***,i=4096"}) {
+  for (const char* bad :
+       {"", "r=abc", "r=rOprNG,s=W22Z,i=4096", "r=someoneelse,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096",
+        "r=rOprNGfwEbeRWgbNEkqOx,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=0",
+        "r=rOprNGfwEbeRWgbNEkqOx,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=99999999", "r=rOprNGfwEbeRWgbNEkqOx,s=***,i=4096"}) {
     scram::Client client(scram::Hash::sha256, "user", "pencil", "rOprNGfwEbeRWgbNEkqO");
     INFO(bad);
     CHECK(client.client_final(bad, error).empty());

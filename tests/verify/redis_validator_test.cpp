@@ -33,7 +33,8 @@ std::string identity_of(const LiveResult& result, const std::string& key) {
 }
 
 Credential redis_uri(const std::string& scheme, const std::string& user, const std::string& pass) {
-  return uri_credential("redis-connection-uri", "redis", scheme + "://" + user + ":" + pass + "@cache.internal.example:6380/0");
+  return uri_credential("redis-connection-uri", "redis",
+                        scheme + "://" + user + ":" + pass + "@cache.internal.example:6380/0");
 }
 
 FakeDbOptions redis_options(const std::string& user, const std::string& pass, const std::string& method = "acl") {

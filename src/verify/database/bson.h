@@ -137,13 +137,27 @@ inline std::optional<std::size_t> int32_at(std::string_view bytes, std::size_t p
 /// The size of the value of `type` starting at `pos` in `doc`, or nullopt when it does not fit.
 inline std::optional<std::size_t> value_size(unsigned char type, std::string_view doc, std::size_t pos) {
   switch (type) {
-    case 0x01: case 0x09: case 0x11: case 0x12: return 8;
-    case 0x07: return 12;
-    case 0x08: return 1;
-    case 0x06: case 0x0A: case 0xFF: case 0x7F: return 0;
-    case 0x10: return 4;
-    case 0x13: return 16;
-    case 0x02: case 0x0D: case 0x0E: {  // int32 length (with the NUL), bytes, NUL
+    case 0x01:
+    case 0x09:
+    case 0x11:
+    case 0x12:
+      return 8;
+    case 0x07:
+      return 12;
+    case 0x08:
+      return 1;
+    case 0x06:
+    case 0x0A:
+    case 0xFF:
+    case 0x7F:
+      return 0;
+    case 0x10:
+      return 4;
+    case 0x13:
+      return 16;
+    case 0x02:
+    case 0x0D:
+    case 0x0E: {  // int32 length (with the NUL), bytes, NUL
       const auto n = int32_at(doc, pos);
       if (!n || *n < 1 || pos + 4 + *n > doc.size() || doc[pos + 4 + *n - 1] != '\0') return std::nullopt;
       return 4 + *n;
@@ -153,7 +167,9 @@ inline std::optional<std::size_t> value_size(unsigned char type, std::string_vie
       if (!s) return std::nullopt;
       return *s + 12;
     }
-    case 0x03: case 0x04: case 0x0F: {  // int32 total length including itself
+    case 0x03:
+    case 0x04:
+    case 0x0F: {  // int32 total length including itself
       const auto n = int32_at(doc, pos);
       if (!n || *n < 5 || pos + *n > doc.size()) return std::nullopt;
       return *n;
@@ -170,7 +186,8 @@ inline std::optional<std::size_t> value_size(unsigned char type, std::string_vie
       if (b == std::string_view::npos) return std::nullopt;
       return b + 1 - pos;
     }
-    default: return std::nullopt;
+    default:
+      return std::nullopt;
   }
 }
 

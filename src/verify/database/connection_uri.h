@@ -17,10 +17,10 @@
 namespace sprawl::verify {
 
 struct ConnectionUri {
-  std::string scheme;          ///< lower case: "postgresql", "mongodb+srv", "rediss", …
-  std::string user, password;  ///< percent-decoded
+  std::string scheme;           ///< lower case: "postgresql", "mongodb+srv", "rediss", …
+  std::string user, password;   ///< percent-decoded
   std::vector<HostPort> hosts;  ///< port 0 where the URI names none
-  std::string database;        ///< the path's first segment, percent-decoded ("" when none)
+  std::string database;         ///< the path's first segment, percent-decoded ("" when none)
   std::vector<std::pair<std::string, std::string>> options;  ///< query options, keys lower-cased
 
   /// The value of query option `key` (lower case), or "".

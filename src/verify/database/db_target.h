@@ -58,8 +58,8 @@ inline DbTargets db_targets(const ConnectionUri& uri, std::string_view provider,
 /// An open connection and the host it reached.
 struct DbConnection {
   std::unique_ptr<TcpConnection> tcp;
-  HostPort host;       ///< where the connection goes (the override's host when overridden)
-  std::string label;   ///< the URI's host:port it stands for, for results
+  HostPort host;      ///< where the connection goes (the override's host when overridden)
+  std::string label;  ///< the URI's host:port it stands for, for results
 };
 
 /// Connects to the first of `targets` that accepts within the timeout; `error` holds the last

@@ -110,8 +110,11 @@ bool is_ascii(std::string_view text) {
 class MongoSession {
  public:
   MongoSession(const ConnectionUri& uri, const Credential& credential, std::string auth_source, DbConnection connection)
-      : m_uri(uri), m_credential(credential), m_auth_source(std::move(auth_source)),
-        m_connection(std::move(connection)), m_wire(*m_connection.tcp) {}
+      : m_uri(uri),
+        m_credential(credential),
+        m_auth_source(std::move(auth_source)),
+        m_connection(std::move(connection)),
+        m_wire(*m_connection.tcp) {}
   LiveResult run(bool tls);
 
  private:
@@ -148,7 +151,8 @@ std::optional<LiveResult> MongoSession::hello(std::vector<std::string>& mechanis
     if (status.ok || status.code != kCommandNotFound) break;
   }
   if (!status.ok) return LiveResult::unknown("MongoDB hello failed: " + server_text(status.message, ""));
-  if (const auto v = bson::find(reply, "maxWireVersion")) m_max_wire_version = static_cast<int>(v->number().value_or(0));
+  if (const auto v = bson::find(reply, "maxWireVersion"))
+    m_max_wire_version = static_cast<int>(v->number().value_or(0));
   if (const auto list = bson::find(reply, "saslSupportedMechs"); list && list->document()) {
     bson::for_each(*list->document(), [&](const bson::Element& e) {
       if (const auto s = e.string()) mechanisms.emplace_back(*s);
@@ -241,7 +245,8 @@ LiveResult validate_mongodb(const Credential& credential, const ValidatorContext
   if (!uri) return LiveResult::unknown("no host found in the connection URI");
   if (uri->user.empty()) return LiveResult::unknown("no user name in the connection URI");
   const bool srv = uri->scheme == "mongodb+srv";
-  const std::string tls_option = uri_detail::lowered(uri->option("tls").empty() ? uri->option("ssl") : uri->option("tls"));
+  const std::string tls_option =
+      uri_detail::lowered(uri->option("tls").empty() ? uri->option("ssl") : uri->option("tls"));
   const bool tls = tls_option == "true" || (srv && tls_option != "false");
   DbTargets targets = db_targets(*uri, "mongodb", 27017, context);
   std::string error, txt;

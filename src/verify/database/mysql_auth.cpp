@@ -60,9 +60,8 @@ class MysqlWire {
   }
   bool write(std::string_view payload, std::string& error) {
     m_seq = static_cast<std::uint8_t>(m_seq + 1);
-    return m_tcp.write_all(le(static_cast<std::uint32_t>(payload.size()), 3) + static_cast<char>(m_seq) +
-                               std::string(payload),
-                           error);
+    return m_tcp.write_all(
+        le(static_cast<std::uint32_t>(payload.size()), 3) + static_cast<char>(m_seq) + std::string(payload), error);
   }
   void restart() { m_seq = 0xff; }  // the next write is sequence 0 (a new command)
 
@@ -264,7 +263,8 @@ LiveResult MysqlSession::from_error(std::string_view packet) const {
   const std::string text = "ERR " + std::to_string(code) + " " + server_text(message, m_credential.secret);
   if (code == 1045) return LiveResult::invalid("MySQL denied access: " + text);
   if (code == 1044 || code == 1049 || code == 1862) {
-    return LiveResult::valid("MySQL accepted the password; then: " + text, db_identity(m_uri.user, m_connection, m_uri.database));
+    return LiveResult::valid("MySQL accepted the password; then: " + text,
+                             db_identity(m_uri.user, m_connection, m_uri.database));
   }
   return LiveResult::unknown("MySQL error before authentication finished: " + text);
 }

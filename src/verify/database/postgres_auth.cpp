@@ -193,7 +193,8 @@ std::optional<LiveResult> PgSession::answer(std::uint32_t code, std::string_view
   switch (code) {
     case 3:  // AuthenticationCleartextPassword
       if (!tcp().is_tls() && !tcp().peer_is_loopback()) {
-        return LiveResult::unknown("server asks for the password in clear text over an unencrypted connection; not sent");
+        return LiveResult::unknown(
+            "server asks for the password in clear text over an unencrypted connection; not sent");
       }
       if (!send_message(tcp(), 'p', password + '\0', m_error)) return LiveResult::unknown(m_error);
       m_password_used = true;
@@ -260,7 +261,8 @@ LiveResult PgSession::rejected(std::string_view body) const {
 
 LiveResult PgSession::after_ok() {
   if (!m_password_used) {
-    return LiveResult::unknown("server let the user in without asking for a password (trust): the password was not checked");
+    return LiveResult::unknown(
+        "server let the user in without asking for a password (trust): the password was not checked");
   }
   if (m_scram && !m_scram_verified) return LiveResult::unknown("server accepted SCRAM without proving the password");
   Identity id = db_identity(m_uri.user, m_connection, database());
@@ -293,9 +295,12 @@ std::optional<ConnectionUri> parse_pgpass(std::string_view line) {
   std::vector<std::string> fields(1);
   for (std::size_t i = 0; i < line.size() && fields.size() <= 5; ++i) {
     const char c = line[i];
-    if (c == '\\' && i + 1 < line.size()) fields.back() += line[++i];
-    else if (c == ':' && fields.size() < 5) fields.emplace_back();
-    else fields.back() += c;
+    if (c == '\\' && i + 1 < line.size())
+      fields.back() += line[++i];
+    else if (c == ':' && fields.size() < 5)
+      fields.emplace_back();
+    else
+      fields.back() += c;
   }
   if (fields.size() != 5) return std::nullopt;
   for (auto& f : fields) {
@@ -317,8 +322,8 @@ std::optional<ConnectionUri> parse_pgpass(std::string_view line) {
   return uri;
 }
 
-LiveResult attempt(const ConnectionUri& uri, const Credential& credential, const DbTargets& targets,
-                   TlsPolicy policy, const ValidatorContext& context, bool& tls_failed) {
+LiveResult attempt(const ConnectionUri& uri, const Credential& credential, const DbTargets& targets, TlsPolicy policy,
+                   const ValidatorContext& context, bool& tls_failed) {
   std::string error;
   DbConnection connection = connect_first(targets, context.timeout, error);
   if (!connection.tcp) return LiveResult::unknown(error);

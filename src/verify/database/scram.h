@@ -73,8 +73,10 @@ inline bool base64_decode(std::string_view text, std::string& out) {
                                 reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
   if (n < 0) return false;
   std::size_t size = static_cast<std::size_t>(n);
-  if (text.ends_with("==")) size -= 2;
-  else if (text.ends_with('=')) size -= 1;
+  if (text.ends_with("=="))
+    size -= 2;
+  else if (text.ends_with('='))
+    size -= 1;
   out.resize(size);
   return true;
 }
@@ -83,9 +85,12 @@ inline bool base64_decode(std::string_view text, std::string& out) {
 inline std::string escape_name(std::string_view name) {
   std::string out;
   for (char c : name) {
-    if (c == '=') out += "=3D";
-    else if (c == ',') out += "=2C";
-    else out += c;
+    if (c == '=')
+      out += "=3D";
+    else if (c == ',')
+      out += "=2C";
+    else
+      out += c;
   }
   return out;
 }
