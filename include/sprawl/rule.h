@@ -55,6 +55,7 @@ struct Rule {
   std::vector<std::string> negative_examples;
   std::vector<Allowlist> allowlists;
   std::string source;  ///< file the rule came from, for error messages
+  bool builtin = false;  ///< one of sprawl's own rules (rules/*.toml, embedded)
 };
 
 const char* to_string(Severity severity);

@@ -14,10 +14,11 @@ namespace {
 
 std::string rules_table(const std::vector<Rule>& rules) {
   std::string out =
-      fmt::format("{:<40} {:<14} {:<18} {:<9} {}\n", "ID", "PROVIDER", "NHI TYPE", "SEVERITY", "DESCRIPTION");
+      fmt::format("{:<40} {:<14} {:<18} {:<9} {:<8} {}\n", "ID", "PROVIDER", "NHI TYPE", "SEVERITY", "VALIDITY",
+                  "DESCRIPTION");
   for (const auto& r : rules)
-    out += fmt::format("{:<40} {:<14} {:<18} {:<9} {}\n", r.id, r.provider, r.nhi_type, to_string(r.severity),
-                       r.description);
+    out += fmt::format("{:<40} {:<14} {:<18} {:<9} {:<8} {}\n", r.id, r.provider, r.nhi_type, to_string(r.severity),
+                       r.validation.empty() ? "-" : r.validation, r.description);
   out += fmt::format("{} rules\n", rules.size());
   return out;
 }
@@ -36,7 +37,8 @@ std::string rules_json(const std::vector<Rule>& rules) {
         .field("confidence", to_string(r.confidence))
         .field("regex", r.regex)
         .field("secret_group", r.secret_group)
-        .field("entropy", r.entropy);
+        .field("entropy", r.entropy)
+        .field("validation", r.validation);
     json.key("keywords").string_array(r.keywords);
     json.key("tags").string_array(r.tags);
     json.field("examples", static_cast<std::uint64_t>(r.examples.size()))

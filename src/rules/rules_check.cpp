@@ -2,21 +2,32 @@
 #include "src/rules/rules_check.h"
 
 #include <algorithm>
+#include <optional>
 
 #include <fmt/format.h>
 
 #include "src/pipeline/blob_scanner.h"
+#include "src/verify/validator.h"
 
 namespace sprawl {
 namespace {
 
-bool reports_rule(BlobScanner& scanner, const std::string& text, const std::string& rule_id) {
+// The finding `rule_id` reports in `text`, if any.
+std::optional<Finding> reported(BlobScanner& scanner, const std::string& text, const std::string& rule_id) {
   const BlobScan scan = scanner.scan(text);
   std::vector<Finding> findings;
   DropCounts drops;
   scanner.findings_for(scan, Provenance{"example", "example"}, findings, drops);
-  return std::any_of(findings.begin(), findings.end(),
-                     [&](const Finding& f) { return f.rule->id == rule_id && f.suppressed.empty(); });
+  for (auto& f : findings)
+    if (f.rule->id == rule_id && f.suppressed.empty()) return std::move(f);
+  return std::nullopt;
+}
+
+// The validity tier the code gives `rule`: live when a validator serves it, offline when an
+// offline check read one of its examples, else none.
+std::string supported_tier(const Rule& rule, bool offline_checked) {
+  if (verify::validator_for(rule.id)) return "live";
+  return offline_checked ? "offline" : "none";
 }
 
 std::string shorten(const std::string& text) {
@@ -44,16 +55,27 @@ RuleCheckReport check_rules(const ScanEngine& engine) {
     const Rule& rule = *compiled.rule;
     ++report.rules;
     if (rule.examples.empty()) report.failures.push_back({rule.id, "has no examples"});
+    bool offline_checked = false;
     for (const auto& example : rule.examples) {
       ++report.examples;
-      if (!reports_rule(scanner, example, rule.id))
+      const auto finding = reported(scanner, example, rule.id);
+      if (!finding)
         report.failures.push_back({rule.id, fmt::format("example not found: {}", shorten(example))});
+      else
+        offline_checked = offline_checked || !finding->validity.status.empty();
     }
     for (const auto& negative : rule.negative_examples) {
       ++report.negative_examples;
-      if (reports_rule(scanner, negative, rule.id))
+      if (reported(scanner, negative, rule.id))
         report.failures.push_back({rule.id, fmt::format("negative example reported: {}", shorten(negative))});
     }
+    if (rule.builtin && rule.negative_examples.empty()) report.failures.push_back({rule.id, "has no negative examples"});
+    const std::string tier = supported_tier(rule, offline_checked);
+    if (rule.validation.empty() && rule.builtin)
+      report.failures.push_back({rule.id, fmt::format("declares no validation tier (it supports '{}')", tier)});
+    else if (!rule.validation.empty() && rule.validation != tier)
+      report.failures.push_back(
+          {rule.id, fmt::format("declares validation '{}' but supports '{}'", rule.validation, tier)});
   }
   return report;
 }

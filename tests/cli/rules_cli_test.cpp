@@ -2,6 +2,9 @@
 // scanning clean.
 #include <catch2/catch.hpp>
 
+#include <set>
+#include <string>
+
 #include <simdjson.h>
 
 #include "tests/support/cli_runner.h"
@@ -26,14 +29,44 @@ TEST_CASE("rules list prints a table, and an array of rule objects with --format
   REQUIRE(json.exit_code == 0);
   simdjson::dom::parser parser;
   simdjson::dom::array rules = parser.parse(json.out).get_array();
-  CHECK(rules.size() >= 120);
+  CHECK(rules.size() >= 200);
+  std::set<std::string> live_providers;
   for (simdjson::dom::element rule : rules) {
+    const std::string_view tier = rule["validation"];
+    CHECK((tier == "none" || tier == "offline" || tier == "live"));
+    if (tier == "live") live_providers.insert(std::string(std::string_view(rule["provider"])));
     CHECK_FALSE(std::string_view(rule["id"]).empty());
     CHECK_FALSE(std::string_view(rule["provider"]).empty());
     CHECK_FALSE(std::string_view(rule["nhi_type"]).empty());
     CHECK(int64_t(rule["examples"]) >= 1);
     CHECK(int64_t(rule["negative_examples"]) >= 1);
   }
+  CHECK(live_providers.size() >= 25);
+  CHECK(table.out.find("VALIDITY") != std::string::npos);
+}
+
+namespace {
+// A one-rule config for the "acme" provider (no validator exists for it) declaring `tier`.
+std::string acme_rule(const std::string& tier) {
+  return "[[rules]]\nid = \"acme-key\"\ndescription = \"ACME key\"\n"
+         "regex = '''\\b(acme_[a-z0-9]{20})\\b'''\nentropy = 2.0\nprovider = \"acme\"\n"
+         "validation = \"" + tier + "\"\nexamples = ['k = acme_q8zt3mvx7wkr2pln5hcy']\n"
+         "negative_examples = ['k = acme_short']\n";
+}
+}  // namespace
+
+TEST_CASE("rules check fails when a rule declares a validity tier the code does not give it", "[cli][rules]") {
+  sprawl::test::TempDir dir;
+  dir.write("tiers.toml", acme_rule("live"));
+  const CliResult wrong = run_sprawl({"rules", "check", "--config", "tiers.toml"}, dir.path());
+  CHECK(wrong.exit_code == 1);
+  CHECK(wrong.out.find("FAIL acme-key: declares validation 'live' but supports 'none'") != std::string::npos);
+  dir.write("tiers.toml", acme_rule("none"));
+  CHECK(run_sprawl({"rules", "check", "--config", "tiers.toml"}, dir.path()).exit_code == 0);
+  dir.write("tiers.toml", acme_rule("sometimes"));
+  const CliResult bad = run_sprawl({"rules", "check", "--config", "tiers.toml"}, dir.path());
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.err.find("validation must be none, offline or live") != std::string::npos);
 }
 
 TEST_CASE("sprawl --version names the program and its version", "[cli][rules]") {
