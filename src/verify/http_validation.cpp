@@ -1,0 +1,1 @@
+// PLACEHOLDER: shared pieces of the HTTP validators, being written.

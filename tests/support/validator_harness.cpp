@@ -1,0 +1,1 @@
+// PLACEHOLDER: shared validator test harness, being written.
