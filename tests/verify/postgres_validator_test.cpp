@@ -324,3 +324,18 @@ TEST_CASE("scan --validate checks postgres URIs against the server the endpoint 
   CHECK(dead[0].validity_status == "invalid");
   CHECK(run.err.find(good) == std::string::npos);
 }
+
+TEST_CASE("endpoint overrides name host and port in the forms the environment uses", "[verify][postgres]") {
+  HostPort hp;
+  REQUIRE(parse_host_port("tcp://127.0.0.1:6380", hp));
+  CHECK((hp.host == "127.0.0.1" && hp.port == 6380));
+  REQUIRE(parse_host_port("127.0.0.1:5432/", hp));
+  CHECK((hp.host == "127.0.0.1" && hp.port == 5432));
+  REQUIRE(parse_host_port("[::1]:27017", hp));
+  CHECK((hp.host == "::1" && hp.port == 27017));
+  for (const char* bad :
+       {"", "127.0.0.1", "127.0.0.1:", "127.0.0.1:0", "127.0.0.1:70000", "::1:5432", "[::1]5432", "host:12ab"}) {
+    INFO(bad);
+    CHECK_FALSE(parse_host_port(bad, hp));
+  }
+}

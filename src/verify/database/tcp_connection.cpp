@@ -213,13 +213,6 @@ bool parse_host_port(std::string_view text, HostPort& out) {
   return true;
 }
 
-bool is_loopback_host(std::string_view host) {
-  if (host == "localhost" || host == "::1" || host == "[::1]") return true;
-  in_addr four{};
-  const std::string text(host);
-  return inet_pton(AF_INET, text.c_str(), &four) == 1 && (ntohl(four.s_addr) >> 24) == 127;
-}
-
 TcpConnection::TcpConnection(int fd, std::chrono::milliseconds timeout, Clock::time_point session_end, bool loopback)
     : m_fd(fd), m_timeout(timeout), m_session_end(session_end), m_loopback(loopback) {}
 

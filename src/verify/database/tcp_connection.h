@@ -21,10 +21,6 @@ struct HostPort {
 /// Parses an override such as "tcp://127.0.0.1:6380" or "127.0.0.1:6380" ("[::1]:6380" too).
 bool parse_host_port(std::string_view text, HostPort& out);
 
-/// Whether `host` names the local machine: "localhost", 127.0.0.0/8 or ::1. Validators send a
-/// password in clear text over an unencrypted connection only to such a host.
-bool is_loopback_host(std::string_view host);
-
 class TcpConnection {
  public:
   ~TcpConnection();
@@ -49,7 +45,8 @@ class TcpConnection {
 
   /// Whether start_tls succeeded: the bytes now travel encrypted.
   bool is_tls() const { return m_tls != nullptr; }
-  /// Whether the peer is a loopback address (see is_loopback_host).
+  /// Whether the peer is a loopback address (127.0.0.0/8, ::1). Validators send a password in
+  /// clear text over an unencrypted connection only to such a peer.
   bool peer_is_loopback() const { return m_loopback; }
 
  private:
