@@ -16,6 +16,7 @@
 #include "src/report/sarif_report.h"
 #include "tests/support/archive_writer.h"
 #include "tests/support/cli_runner.h"
+#include "tests/support/fake_http_server.h"
 #include "tests/support/fake_tokens.h"
 #include "tests/support/git_repo.h"
 #include "tests/support/temp_dir.h"
@@ -335,4 +336,39 @@ TEST_CASE("sarif of image, archive and decoded findings validates and locates ea
   }
   CHECK(jar);
   CHECK(layer);
+}
+
+TEST_CASE("sarif after --validate validates, with error for the live credential and the provider's identity",
+          "[cli][sarif][validate]") {
+  const std::string live = fake_github_pat(701), revoked = fake_github_pat(702);
+  FakeHttpServer github([live](const FakeRequest& r) {
+    if (r.header("authorization") == "token " + live) return json_response(200, R"({"login":"release-bot","id":7})");
+    return json_response(401, R"({"message":"Bad credentials"})");
+  });
+  TempDir tree, reports;
+  tree.write("ci/release.env", "GITHUB_TOKEN=" + live + "\n");
+  tree.write("ci/old.env", "GITHUB_TOKEN=" + revoked + "\n");
+  const std::string out = reports / "validated.sarif";
+  const CliResult result = run_sprawl_env(
+      {"scan", ".", "--validate", "--validation-cache-ttl", "0", "--format", "sarif", "-o", out},
+      {{"SPRAWL_ENDPOINT_GITHUB", github.base_url()}}, tree.path());
+  INFO("stderr: " << result.err);
+  REQUIRE(result.exit_code == 1);
+  validate_sarif(out, {live, revoked});
+  simdjson::dom::parser parser;
+  const element log = parser.parse(read_text(out));
+  const std::vector<element> results = results_of(log);
+  REQUIRE(results.size() == 2);
+  for (const element& r : results) {
+    const std::string uri = str(r["locations"].at(0)["physicalLocation"]["artifactLocation"]["uri"]);
+    const std::string status = str(r["properties"]["validity"]["status"]);
+    if (uri == "ci/release.env") {
+      CHECK(str(r["level"]) == "error");
+      CHECK(status == "valid");
+      CHECK(str(r["properties"]["identity"]["login"]) == "release-bot");
+    } else {
+      CHECK(str(r["level"]) == "warning");
+      CHECK(status == "invalid");
+    }
+  }
 }
