@@ -1,0 +1,1 @@
+// PLACEHOLDER: bson implementation, being split out of its header.

@@ -1,0 +1,1 @@
+// PLACEHOLDER: connection_uri implementation, being split out of its header.

@@ -1,0 +1,1 @@
+// PLACEHOLDER: db_target implementation, being split out of its header.

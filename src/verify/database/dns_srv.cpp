@@ -1,0 +1,1 @@
+// PLACEHOLDER: dns_srv implementation, being split out of its header.

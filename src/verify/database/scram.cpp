@@ -1,0 +1,1 @@
+// PLACEHOLDER: scram implementation, being split out of its header.

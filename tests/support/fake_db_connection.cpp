@@ -1,0 +1,1 @@
+// PLACEHOLDER: being split out of fake_db_servers.cpp.
