@@ -21,6 +21,9 @@ using sprawl::test::uri_credential;
 
 namespace {
 
+// The server plugin mode that asks for full caching_sha2 authentication (see fake_db_servers).
+const char* const kFullAuthPlugin = "caching_sha2_full";
+
 std::string password(std::uint32_t seed) { return sprawl::test::random_chars(sprawl::test::kBase62, 18, 500 + seed); }
 
 std::string identity_of(const LiveResult& result, const std::string& key) {
@@ -71,7 +74,7 @@ TEST_CASE("mysql wrong password is invalid (ERR 1045)", "[verify][mysql]") {
 
 TEST_CASE("mysql full caching_sha2 authentication sends the password only to loopback or over TLS", "[verify][mysql]") {
   const std::string pass = password(4);
-  FakeDbServer server(FakeDbProtocol::mysql, mysql_options(pass, "caching_sha2_full"));
+  FakeDbServer server(FakeDbProtocol::mysql, mysql_options(pass, kFullAuthPlugin));
   const LiveResult result = run_db_check(mysql_uri(pass), server.endpoint());
   INFO(result.reason);
   CHECK(result.status == LiveStatus::valid);  // 127.0.0.1: the password stays on this machine
@@ -90,7 +93,7 @@ TEST_CASE("mysql unknown database comes after the password: valid, with the reas
 
 TEST_CASE("mysql ssl-mode=REQUIRED uses verified TLS, or gives unknown without it", "[verify][mysql]") {
   const std::string pass = password(6);
-  FakeDbOptions options = mysql_options(pass, "caching_sha2_full");
+  FakeDbOptions options = mysql_options(pass, kFullAuthPlugin);
   options.tls = true;
   FakeDbServer server(FakeDbProtocol::mysql, options);
   setenv("SPRAWL_CA_BUNDLE", server.ca_file().c_str(), 1);
