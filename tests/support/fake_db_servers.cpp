@@ -4,21 +4,15 @@
 // keys, MySQL scrambles from the stored double hash), not by recomputing the client's answer.
 #include "tests/support/fake_db_servers.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <openssl/evp.h>
-#include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/ssl.h>
-#include <openssl/x509v3.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <chrono>
-#include <cstdio>
-#include <functional>
 #include <map>
 #include <mutex>
 #include <stdexcept>
@@ -27,157 +21,18 @@
 #include "src/verify/database/bson.h"
 #include "src/verify/database/scram.h"
 #include "src/verify/validator.h"
+#include "tests/support/fake_db_connection.h"
 #include "tests/support/temp_dir.h"
 
 namespace sprawl::test {
+
+using namespace fake_db;
+
 namespace {
 
 namespace scram = sprawl::verify::scram;
 namespace bson = sprawl::verify::bson;
 using Clock = std::chrono::steady_clock;
-
-std::string random_bytes(std::size_t n, bool printable) {
-  std::string out(n, '\0');
-  RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(n));
-  if (printable)
-    for (char& c : out) c = static_cast<char>('A' + static_cast<unsigned char>(c) % 26);
-  return out;
-}
-
-std::string digest(const EVP_MD* md, std::string_view data) {
-  unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  EVP_Digest(data.data(), data.size(), out, &size, md, nullptr);
-  return std::string(reinterpret_cast<char*>(out), size);
-}
-
-std::string hex(std::string_view bytes) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : bytes) out += {kHex[c >> 4], kHex[c & 15]};
-  return out;
-}
-
-std::string be32(std::uint32_t v) {
-  return {static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8), static_cast<char>(v)};
-}
-std::uint32_t get_be32(std::string_view b) {
-  return (std::uint32_t(static_cast<unsigned char>(b[0])) << 24) |
-         (std::uint32_t(static_cast<unsigned char>(b[1])) << 16) |
-         (std::uint32_t(static_cast<unsigned char>(b[2])) << 8) | std::uint32_t(static_cast<unsigned char>(b[3]));
-}
-std::string le(std::uint64_t v, int bytes) {
-  std::string out;
-  for (int i = 0; i < bytes; ++i) out += static_cast<char>(v >> (8 * i));
-  return out;
-}
-std::uint32_t get_le(std::string_view b, int n) { return static_cast<std::uint32_t>(bson::detail::get_le(b, n)); }
-
-/// A self-signed certificate for 127.0.0.1, written as PEM to `cert_file`.
-SSL_CTX* make_tls_context(const std::string& cert_file) {
-  EVP_PKEY* key = EVP_EC_gen("P-256");
-  X509* cert = X509_new();
-  X509_set_version(cert, 2);
-  ASN1_INTEGER_set(X509_get_serialNumber(cert), 7);
-  X509_gmtime_adj(X509_getm_notBefore(cert), -600);
-  X509_gmtime_adj(X509_getm_notAfter(cert), 3600);
-  X509_set_pubkey(cert, key);
-  X509_NAME* name = X509_get_subject_name(cert);
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("fake-db"), -1, -1, 0);
-  X509_set_issuer_name(cert, name);
-  X509V3_CTX ctx;
-  X509V3_set_ctx_nodb(&ctx);
-  X509V3_set_ctx(&ctx, cert, cert, nullptr, nullptr, 0);
-  for (auto [nid, value] : {std::pair{NID_subject_alt_name, "IP:127.0.0.1,DNS:localhost"},
-                            std::pair{NID_basic_constraints, "critical,CA:TRUE"}}) {
-    X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, &ctx, nid, value);
-    X509_add_ext(cert, ext, -1);
-    X509_EXTENSION_free(ext);
-  }
-  X509_sign(cert, key, EVP_sha256());
-  if (FILE* f = std::fopen(cert_file.c_str(), "w")) {
-    PEM_write_X509(f, cert);
-    std::fclose(f);
-  }
-  SSL_CTX* tls = SSL_CTX_new(TLS_server_method());
-  SSL_CTX_use_certificate(tls, cert);
-  SSL_CTX_use_PrivateKey(tls, key);
-  X509_free(cert);
-  EVP_PKEY_free(key);
-  return tls;
-}
-
-/// One accepted connection: blocking reads that give up after a few seconds or when the
-/// server stops, optionally over TLS; what arrives outside TLS is recorded.
-class Conn {
- public:
-  Conn(int fd, const std::atomic<bool>& stop, std::string& clear_log, std::mutex& mutex)
-      : m_fd(fd), m_stop(stop), m_clear_log(clear_log), m_mutex(mutex) {
-    timeval tv{0, 50 * 1000};
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  }
-  ~Conn() {
-    if (m_ssl != nullptr) SSL_free(m_ssl);
-    close(m_fd);
-  }
-  bool start_tls(SSL_CTX* ctx) {
-    m_ssl = SSL_new(ctx);
-    SSL_set_fd(m_ssl, m_fd);
-    const auto until = Clock::now() + std::chrono::seconds(5);
-    for (int rc = SSL_accept(m_ssl); rc != 1; rc = SSL_accept(m_ssl)) {
-      if (m_stop || Clock::now() > until || SSL_get_error(m_ssl, rc) != SSL_ERROR_WANT_READ) return false;
-    }
-    return true;
-  }
-  /// Appends what arrives next; false when the client closed, after 5 s of silence, or on stop.
-  bool read_some(std::string& out) {
-    const auto until = Clock::now() + std::chrono::seconds(5);
-    char buffer[4096];
-    while (!m_stop && Clock::now() < until) {
-      const long n = m_ssl != nullptr ? SSL_read(m_ssl, buffer, sizeof buffer) : recv(m_fd, buffer, sizeof buffer, 0);
-      if (n > 0) {
-        out.append(buffer, static_cast<std::size_t>(n));
-        if (m_ssl == nullptr) {
-          std::lock_guard lock(m_mutex);
-          m_clear_log.append(buffer, static_cast<std::size_t>(n));
-        }
-        return true;
-      }
-      if (m_ssl != nullptr ? SSL_get_error(m_ssl, static_cast<int>(n)) != SSL_ERROR_WANT_READ
-                           : (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))) {
-        return false;
-      }
-    }
-    return false;
-  }
-  bool read_exact(std::size_t n, std::string& out) {
-    while (m_pending.size() < n)
-      if (!read_some(m_pending)) return false;
-    out = m_pending.substr(0, n);
-    m_pending.erase(0, n);
-    return true;
-  }
-  bool write(std::string_view bytes) {
-    if (m_ssl != nullptr) return SSL_write(m_ssl, bytes.data(), static_cast<int>(bytes.size())) > 0;
-    return send(m_fd, bytes.data(), bytes.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(bytes.size());
-  }
-  /// Holds the connection open without a word until the client leaves or the server stops.
-  void stay_silent() {
-    while (!m_stop) {
-      char c;
-      const long n = recv(m_fd, &c, 1, 0);
-      if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) return;
-    }
-  }
-
- private:
-  int m_fd;
-  const std::atomic<bool>& m_stop;
-  std::string& m_clear_log;
-  std::mutex& m_mutex;
-  SSL* m_ssl = nullptr;
-  std::string m_pending;
-};
 
 /// The server side of SCRAM, from the stored keys of one password.
 class ScramServer {
@@ -242,13 +97,13 @@ struct FakeDbServer::State {
     events.push_back(std::move(text));
   }
   void serve();
-  void handle(Conn& conn);
-  bool misbehave(Conn& conn);  // true when the mode is not normal (the connection is done)
-  void postgres(Conn& conn);
-  bool postgres_auth(Conn& conn, const std::string& user);
-  void mysql(Conn& conn);
-  void mongodb(Conn& conn);
-  void redis(Conn& conn);
+  void handle(FakeDbConnection& conn);
+  bool misbehave(FakeDbConnection& conn);  // true when the mode is not normal (the connection is done)
+  void postgres(FakeDbConnection& conn);
+  bool postgres_auth(FakeDbConnection& conn, const std::string& user);
+  void mysql(FakeDbConnection& conn);
+  void mongodb(FakeDbConnection& conn);
+  void redis(FakeDbConnection& conn);
 };
 
 void FakeDbServer::State::serve() {
@@ -258,12 +113,12 @@ void FakeDbServer::State::serve() {
     const int fd = accept(listen_fd, nullptr, nullptr);
     if (fd < 0) continue;
     ++connections;
-    Conn conn(fd, stop, clear_log, mutex);
+    FakeDbConnection conn(fd, stop, clear_log, mutex);
     handle(conn);
   }
 }
 
-void FakeDbServer::State::handle(Conn& conn) {
+void FakeDbServer::State::handle(FakeDbConnection& conn) {
   const bool tls_first = options.tls && (protocol == FakeDbProtocol::mongodb || protocol == FakeDbProtocol::redis);
   if (tls_first) {
     if (!conn.start_tls(tls)) return;
@@ -281,7 +136,7 @@ void FakeDbServer::State::handle(Conn& conn) {
   }
 }
 
-bool FakeDbServer::State::misbehave(Conn& conn) {
+bool FakeDbServer::State::misbehave(FakeDbConnection& conn) {
   switch (options.mode) {
     case FakeDbMode::normal:
       return false;
@@ -305,28 +160,7 @@ bool FakeDbServer::State::misbehave(Conn& conn) {
 
 // ---- PostgreSQL ------------------------------------------------------------------------------
 
-std::string pg_message(char type, std::string_view body) {
-  return std::string(1, type) + be32(static_cast<std::uint32_t>(body.size() + 4)) + std::string(body);
-}
-std::string pg_auth(std::uint32_t code, std::string_view data = {}) {
-  return pg_message('R', be32(code) + std::string(data));
-}
-std::string pg_error(std::string_view sqlstate, std::string_view message) {
-  std::string body = "SFATAL";
-  body += '\0';
-  body += "C" + std::string(sqlstate) + '\0' + "M" + std::string(message) + '\0' + '\0';
-  return pg_message('E', body);
-}
-
-bool pg_read(Conn& conn, char& type, std::string& body) {
-  std::string header;
-  if (!conn.read_exact(5, header)) return false;
-  type = header[0];
-  const std::uint32_t length = get_be32(header.substr(1));
-  return length >= 4 && length < 65536 && conn.read_exact(length - 4, body);
-}
-
-void FakeDbServer::State::postgres(Conn& conn) {
+void FakeDbServer::State::postgres(FakeDbConnection& conn) {
   if (options.mode == FakeDbMode::silent) return conn.stay_silent();
   std::string header, body;
   if (!conn.read_exact(8, header)) return;
@@ -362,7 +196,7 @@ void FakeDbServer::State::postgres(Conn& conn) {
   if (pg_read(conn, type, body) && type == 'X') event("terminate");
 }
 
-bool FakeDbServer::State::postgres_auth(Conn& conn, const std::string& user) {
+bool FakeDbServer::State::postgres_auth(FakeDbConnection& conn, const std::string& user) {
   const std::string method = options.method.empty() ? "scram" : options.method;
   char type = 0;
   std::string body;
@@ -400,21 +234,6 @@ bool FakeDbServer::State::postgres_auth(Conn& conn, const std::string& user) {
 
 constexpr std::uint32_t kMyCaps = 0x1 | 0x8 | 0x200 | 0x2000 | 0x8000 | 0x80000;
 
-bool my_read(Conn& conn, std::uint8_t& seq, std::string& payload) {
-  std::string header;
-  payload.clear();
-  if (!conn.read_exact(4, header)) return false;
-  seq = static_cast<std::uint8_t>(header[3]);
-  return conn.read_exact(get_le(header, 3), payload);
-}
-bool my_write(Conn& conn, std::uint8_t& seq, std::string_view payload) {
-  ++seq;
-  return conn.write(le(payload.size(), 3) + static_cast<char>(seq) + std::string(payload));
-}
-std::string my_error(std::uint16_t code, std::string_view state, std::string_view message) {
-  return "\xff" + le(code, 2) + "#" + std::string(state) + std::string(message);
-}
-
 /// Checks a scramble as the server does: stage2 = H(H(p)); H(reply ^ H(mix)) == stage2.
 bool my_scramble_ok(bool sha2, std::string_view reply, std::string_view password, std::string_view nonce) {
   const EVP_MD* md = sha2 ? EVP_sha256() : EVP_sha1();
@@ -423,7 +242,7 @@ bool my_scramble_ok(bool sha2, std::string_view reply, std::string_view password
   return reply.size() == mix.size() && digest(md, scram::xor_bytes(std::string(reply), mix)) == stage2;
 }
 
-void FakeDbServer::State::mysql(Conn& conn) {
+void FakeDbServer::State::mysql(FakeDbConnection& conn) {
   if (misbehave(conn)) return;
   const std::string method = options.method.empty() ? "native" : options.method;
   const std::string plugin = method == "native" ? "mysql_native_password" : "caching_sha2_password";
@@ -480,26 +299,7 @@ void FakeDbServer::State::mysql(Conn& conn) {
 
 // ---- MongoDB ---------------------------------------------------------------------------------
 
-bool mongo_read(Conn& conn, std::uint32_t& request_id, std::string& doc) {
-  std::string header, rest;
-  if (!conn.read_exact(16, header)) return false;
-  const std::uint32_t length = get_le(header, 4);
-  request_id = get_le(header.substr(4), 4);
-  if (length < 21 || length > (1u << 20) || get_le(header.substr(12), 4) != 2013 ||
-      !conn.read_exact(length - 16, rest)) {
-    return false;
-  }
-  doc = rest.substr(5);
-  return rest[4] == 0 && bson::valid(doc);
-}
-bool mongo_write(Conn& conn, std::uint32_t response_to, const std::string& doc) {
-  return conn.write(le(21 + doc.size(), 4) + le(99, 4) + le(response_to, 4) + le(2013, 4) + le(0, 4) + '\0' + doc);
-}
-std::string mongo_failure(int code, std::string_view message) {
-  return bson::Builder().float64("ok", 0).string("errmsg", message).int32("code", code).finish();
-}
-
-void FakeDbServer::State::mongodb(Conn& conn) {
+void FakeDbServer::State::mongodb(FakeDbConnection& conn) {
   const std::string mechanism = options.method.empty() ? "SCRAM-SHA-256" : options.method;
   const std::string source = options.database.empty() ? "admin" : options.database;
   const bool sha256 = mechanism == "SCRAM-SHA-256";
@@ -560,43 +360,7 @@ void FakeDbServer::State::mongodb(Conn& conn) {
 
 // ---- Redis -----------------------------------------------------------------------------------
 
-/// The decimal number `text`, or -1.
-long number_of(std::string_view text) {
-  long v = 0;
-  if (text.empty() || text.size() > 9) return -1;
-  for (char c : text) {
-    if (c < '0' || c > '9') return -1;
-    v = v * 10 + (c - '0');
-  }
-  return v;
-}
-
-/// Reads one RESP array of bulk strings ("*2\r\n$4\r\nAUTH\r\n…").
-bool resp_read(Conn& conn, std::vector<std::string>& args) {
-  const auto line = [&](std::string& out) {
-    out.clear();
-    std::string c;
-    while (conn.read_exact(1, c)) {
-      if (c == "\n" && out.ends_with('\r')) return out.pop_back(), true;
-      out += c;
-      if (out.size() > 4096) return false;
-    }
-    return false;
-  };
-  std::string head;
-  if (!line(head) || head.size() < 2 || head[0] != '*') return false;
-  args.clear();
-  for (long n = number_of(std::string_view(head).substr(1)); n > 0 && n < 16; --n) {
-    std::string size, value;
-    if (!line(size) || size.size() < 2 || size[0] != '$') return false;
-    const long length = number_of(std::string_view(size).substr(1));
-    if (length < 0 || length > 65536 || !conn.read_exact(static_cast<std::size_t>(length) + 2, value)) return false;
-    args.push_back(value.substr(0, value.size() - 2));
-  }
-  return true;
-}
-
-void FakeDbServer::State::redis(Conn& conn) {
+void FakeDbServer::State::redis(FakeDbConnection& conn) {
   const std::string method = options.method.empty() ? "acl" : options.method;
   std::vector<std::string> args;
   for (int i = 0; i < 4 && resp_read(conn, args); ++i) {
@@ -632,16 +396,8 @@ FakeDbServer::FakeDbServer(FakeDbProtocol protocol, FakeDbOptions options) : m_s
     s.ca_file = *s.dir / "fake-db-ca.pem";
     s.tls = make_tls_context(s.ca_file);
   }
-  s.listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t size = sizeof addr;
-  if (bind(s.listen_fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || listen(s.listen_fd, 16) != 0 ||
-      getsockname(s.listen_fd, reinterpret_cast<sockaddr*>(&addr), &size) != 0) {
-    throw std::runtime_error("fake database server: cannot listen on 127.0.0.1");
-  }
-  s.port = ntohs(addr.sin_port);
+  s.listen_fd = listen_on_loopback(s.port);
+  if (s.listen_fd < 0) throw std::runtime_error("fake database server: cannot listen on 127.0.0.1");
   s.thread = std::thread([&s] { s.serve(); });
 }
 
