@@ -9,69 +9,15 @@
 #include <vector>
 
 #include "src/verify/families.h"
+#include "src/verify/http_validation.h"
 #include "src/verify/response_json.h"
 
 namespace sprawl::verify {
 namespace {
 
-/// A field of a JSON answer to report as identity: the name it gets, and where it sits.
-struct Field {
-  const char* name;
-  std::vector<std::string_view> path;
-};
-
-Identity read_fields(std::string_view body, const std::vector<Field>& fields) {
-  Identity out;
-  for (const auto& field : fields)
-    if (auto value = json_field(body, field.path); value && !value->empty()) out.emplace_back(field.name, *value);
-  return out;
-}
-
-std::string http_status(int status) { return "HTTP " + std::to_string(status); }
-
-/// A 2xx whose body is not the documented answer.
-LiveResult unexpected(const HttpResponse& response) {
-  return LiveResult::unknown(http_status(response.status) + " with an unexpected body", response.status);
-}
-
-/// Whether `text` contains `word`, ignoring ASCII case (`word` in lower case).
-bool mentions(std::string_view text, std::string_view word) {
-  if (word.empty() || text.size() < word.size()) return false;
-  for (std::size_t i = 0; i + word.size() <= text.size(); ++i) {
-    std::size_t k = 0;
-    while (k < word.size() && std::tolower(static_cast<unsigned char>(text[i + k])) == word[k]) ++k;
-    if (k == word.size()) return true;
-  }
-  return false;
-}
-
-/// The usual reading of a "who am I" answer: a 2xx whose JSON has `required` is valid with
-/// `fields`; a 2xx without it is unknown (not the answer the provider documents); anything else
-/// is read by classify_response.
-LiveResult read_answer(const HttpResponse& response, std::string_view provider_name,
-                       const std::vector<std::string_view>& required, const std::vector<Field>& fields) {
-  if (response.status < 200 || response.status > 299) return classify_response(response);
-  if (!json_field(response.body, required)) return unexpected(response);
-  return LiveResult::valid(std::string(provider_name) + " accepted the key", read_fields(response.body, fields),
-                           response.status);
-}
-
 /// Whether `body` has an array at `key` that is empty or whose first element has `member`.
 bool has_list(std::string_view body, std::string_view key, std::string_view member) {
   return json_field(body, {key}) == "" || json_field(body, {key, "0", member}).has_value();
-}
-
-HttpRequest get(std::string url, std::vector<std::pair<std::string, std::string>> headers) {
-  HttpRequest request;
-  request.url = std::move(url);
-  request.headers = std::move(headers);
-  return request;
-}
-
-/// GET `path` on `base` (or the provider's override) with `Authorization: Bearer <secret>`.
-HttpResponse bearer_get(const ValidatorContext& context, std::string_view provider, std::string_view base,
-                        std::string_view path, const std::string& secret) {
-  return context.send(provider, get(context.url(provider, base, path), {{"Authorization", "Bearer " + secret}}));
 }
 
 /// The `name` values of the first `limit` objects of the array at `array` in `body`, joined.
@@ -114,7 +60,7 @@ LiveResult check_openai(const Credential& credential, const ValidatorContext& co
     return mentions(response.body, "missing scopes")
                ? LiveResult::valid("restricted key: authenticated, no model access", identity, 403)
                : LiveResult::unknown("HTTP 403 without an authentication error", 403);
-  auto result = read_answer(response, "OpenAI", {"object"}, {});
+  auto result = read_answer(response, "OpenAI accepted the key", {"object"}, {});
   if (result.status == LiveStatus::valid) result.identity = identity;
   return result;
 }
@@ -127,12 +73,13 @@ LiveResult check_anthropic(const Credential& credential, const ValidatorContext&
   const bool admin = credential.secret.find("-admin") != std::string::npos;
   const auto response = context.send(
       "anthropic",
-      get(context.url("anthropic", "https://api.anthropic.com", admin ? "/v1/organizations/me" : "/v1/models"),
-          {{"x-api-key", credential.secret}, {"anthropic-version", "2023-06-01"}}));
+      get_request(context.url("anthropic", "https://api.anthropic.com", admin ? "/v1/organizations/me" : "/v1/models"),
+                  {{"x-api-key", credential.secret}, {"anthropic-version", "2023-06-01"}}));
   if (response.status == 403) return LiveResult::unknown("HTTP 403 permission error", 403);
   if (admin)
-    return read_answer(response, "Anthropic", {"id"}, {{"organization", {"id"}}, {"organization_name", {"name"}}});
-  return read_answer(response, "Anthropic", {"has_more"}, {});
+    return read_answer(response, "Anthropic accepted the key", {"id"},
+                       {{"organization", {"id"}}, {"organization_name", {"name"}}});
+  return read_answer(response, "Anthropic accepted the key", {"has_more"}, {});
 }
 
 // --- Hugging Face ------------------------------------------------------------------------------
@@ -141,7 +88,7 @@ LiveResult check_anthropic(const Credential& credential, const ValidatorContext&
 LiveResult check_huggingface(const Credential& credential, const ValidatorContext& context) {
   const auto response =
       bearer_get(context, "huggingface", "https://huggingface.co", "/api/whoami-v2", credential.secret);
-  auto result = read_answer(response, "Hugging Face", {"name"},
+  auto result = read_answer(response, "Hugging Face accepted the key", {"name"},
                             {{"name", {"name"}},
                              {"type", {"type"}},
                              {"email", {"email"}},
@@ -157,12 +104,11 @@ LiveResult check_huggingface(const Credential& credential, const ValidatorContex
 
 // POST /v1/check-api-key: {"valid": …, "organization_id", "owner_id"}. Costs nothing.
 LiveResult check_cohere(const Credential& credential, const ValidatorContext& context) {
-  HttpRequest request = get(context.url("cohere", "https://api.cohere.com", "/v1/check-api-key"),
-                            {{"Authorization", "Bearer " + credential.secret}});
-  request.method = "POST";
-  const auto response = context.send("cohere", request);
-  auto result =
-      read_answer(response, "Cohere", {"valid"}, {{"organization", {"organization_id"}}, {"owner", {"owner_id"}}});
+  const auto response = context.send(
+      "cohere",
+      post_request(context.url("cohere", "https://api.cohere.com", "/v1/check-api-key"), bearer(credential.secret)));
+  auto result = read_answer(response, "Cohere accepted the key", {"valid"},
+                            {{"organization", {"organization_id"}}, {"owner", {"owner_id"}}});
   if (result.status == LiveStatus::valid && json_field(response.body, {"valid"}) != "true")
     return LiveResult::invalid("Cohere: valid false", response.status);
   return result;
@@ -173,7 +119,8 @@ LiveResult check_cohere(const Credential& credential, const ValidatorContext& co
 // GET <models> with the key: an OpenAI-style {"object":"list"}.
 LiveResult check_model_list(const Credential& credential, const ValidatorContext& context, std::string_view provider,
                             std::string_view name, std::string_view base, std::string_view path) {
-  return read_answer(bearer_get(context, provider, base, path, credential.secret), name, {"object"}, {});
+  return read_answer(bearer_get(context, provider, base, path, credential.secret),
+                     std::string(name) + " accepted the key", {"object"}, {});
 }
 
 LiveResult check_mistral(const Credential& credential, const ValidatorContext& context) {
@@ -188,7 +135,8 @@ LiveResult check_groq(const Credential& credential, const ValidatorContext& cont
 LiveResult check_together(const Credential& credential, const ValidatorContext& context) {
   const auto response = bearer_get(context, "together", "https://api.together.xyz", "/v1/models", credential.secret);
   if (response.status < 200 || response.status > 299) return classify_response(response);
-  if (!json_field(response.body, {"0", "id"}) && !json_field(response.body, {"object"})) return unexpected(response);
+  if (!json_field(response.body, {"0", "id"}) && !json_field(response.body, {"object"}))
+    return unexpected_body(response);
   return LiveResult::valid("Together accepted the key", {}, response.status);
 }
 
@@ -197,7 +145,7 @@ LiveResult check_together(const Credential& credential, const ValidatorContext& 
 // GET /user/balance: whether the account can still make calls.
 LiveResult check_deepseek(const Credential& credential, const ValidatorContext& context) {
   return read_answer(bearer_get(context, "deepseek", "https://api.deepseek.com", "/user/balance", credential.secret),
-                     "DeepSeek", {"is_available"}, {{"is_available", {"is_available"}}});
+                     "DeepSeek accepted the key", {"is_available"}, {{"is_available", {"is_available"}}});
 }
 
 // GET /v1/api-key: the key's name, team and ACLs. A blocked or disabled key cannot be used.
@@ -206,7 +154,7 @@ LiveResult check_xai(const Credential& credential, const ValidatorContext& conte
   const auto response = bearer_get(context, "xai", "https://api.x.ai", "/v1/api-key", credential.secret);
   if (response.status == 400 && mentions(response.body, "api key"))
     return LiveResult::invalid("HTTP 400: incorrect API key", 400);
-  auto result = read_answer(response, "xAI", {"api_key_id"},
+  auto result = read_answer(response, "xAI accepted the key", {"api_key_id"},
                             {{"name", {"name"}}, {"team", {"team_id"}}, {"user", {"user_id"}}, {"acls", {"acls"}}});
   if (result.status != LiveStatus::valid) return result;
   for (const auto flag : {"api_key_blocked", "api_key_disabled", "team_blocked"})
@@ -219,7 +167,7 @@ LiveResult check_xai(const Credential& credential, const ValidatorContext& conte
 // not reported.
 LiveResult check_openrouter(const Credential& credential, const ValidatorContext& context) {
   return read_answer(bearer_get(context, "openrouter", "https://openrouter.ai", "/api/v1/key", credential.secret),
-                     "OpenRouter", {"data", "usage"},
+                     "OpenRouter accepted the key", {"data", "usage"},
                      {{"limit", {"data", "limit"}},
                       {"limit_remaining", {"data", "limit_remaining"}},
                       {"usage", {"data", "usage"}},
@@ -228,28 +176,29 @@ LiveResult check_openrouter(const Credential& credential, const ValidatorContext
 
 LiveResult check_replicate(const Credential& credential, const ValidatorContext& context) {
   return read_answer(bearer_get(context, "replicate", "https://api.replicate.com", "/v1/account", credential.secret),
-                     "Replicate", {"username"}, {{"username", {"username"}}, {"name", {"name"}}, {"type", {"type"}}});
+                     "Replicate accepted the key", {"username"},
+                     {{"username", {"username"}}, {"name", {"name"}}, {"type", {"type"}}});
 }
 
 // GET /v1/user with xi-api-key. A restricted key without user_read gets 401 missing_permissions
 // after ElevenLabs has recognised it; an unknown key gets 401 invalid_api_key.
 LiveResult check_elevenlabs(const Credential& credential, const ValidatorContext& context) {
-  const auto response = context.send(
-      "elevenlabs",
-      get(context.url("elevenlabs", "https://api.elevenlabs.io", "/v1/user"), {{"xi-api-key", credential.secret}}));
+  const auto response =
+      context.send("elevenlabs", get_request(context.url("elevenlabs", "https://api.elevenlabs.io", "/v1/user"),
+                                             {{"xi-api-key", credential.secret}}));
   if (response.status == 401 && mentions(response.body, "missing_permissions"))
     return LiveResult::valid("restricted key: authenticated, without user_read", {}, 401);
-  return read_answer(response, "ElevenLabs", {"subscription", "tier"},
+  return read_answer(response, "ElevenLabs accepted the key", {"subscription", "tier"},
                      {{"user", {"user_id"}}, {"tier", {"subscription", "tier"}}});
 }
 
 // GET /indexes on the control plane: the project's indexes (names only).
 LiveResult check_pinecone(const Credential& credential, const ValidatorContext& context) {
   const auto response =
-      context.send("pinecone", get(context.url("pinecone", "https://api.pinecone.io", "/indexes"),
-                                   {{"Api-Key", credential.secret}, {"X-Pinecone-API-Version", "2025-04"}}));
+      context.send("pinecone", get_request(context.url("pinecone", "https://api.pinecone.io", "/indexes"),
+                                           {{"Api-Key", credential.secret}, {"X-Pinecone-API-Version", "2025-04"}}));
   if (response.status < 200 || response.status > 299) return classify_response(response);
-  if (!has_list(response.body, "indexes", "name")) return unexpected(response);
+  if (!has_list(response.body, "indexes", "name")) return unexpected_body(response);
   Identity identity;
   if (auto names = names_in(response.body, "indexes", "name"); !names.empty()) identity.emplace_back("indexes", names);
   return LiveResult::valid("Pinecone accepted the key", identity, response.status);
@@ -258,7 +207,8 @@ LiveResult check_pinecone(const Credential& credential, const ValidatorContext& 
 // GET /usage: the key's and the account's credit use, and the plan.
 LiveResult check_tavily(const Credential& credential, const ValidatorContext& context) {
   return read_answer(
-      bearer_get(context, "tavily", "https://api.tavily.com", "/usage", credential.secret), "Tavily", {"key", "usage"},
+      bearer_get(context, "tavily", "https://api.tavily.com", "/usage", credential.secret), "Tavily accepted the key",
+      {"key", "usage"},
       {{"plan", {"account", "current_plan"}}, {"key_usage", {"key", "usage"}}, {"key_limit", {"key", "limit"}}});
 }
 

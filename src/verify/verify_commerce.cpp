@@ -9,55 +9,11 @@
 #include <vector>
 
 #include "src/verify/families.h"
+#include "src/verify/http_validation.h"
 #include "src/verify/response_json.h"
 
 namespace sprawl::verify {
 namespace {
-
-/// A field of a JSON answer to report as identity: the name it gets, and where it sits.
-struct Field {
-  const char* name;
-  std::vector<std::string_view> path;
-};
-
-Identity read_fields(std::string_view body, const std::vector<Field>& fields) {
-  Identity out;
-  for (const auto& field : fields)
-    if (auto value = json_field(body, field.path); value && !value->empty()) out.emplace_back(field.name, *value);
-  return out;
-}
-
-std::string http_status(int status) { return "HTTP " + std::to_string(status); }
-
-/// Whether `body` contains `word`, ignoring ASCII case (`word` in lower case).
-bool mentions(std::string_view body, std::string_view word) {
-  if (word.empty() || body.size() < word.size()) return false;
-  for (std::size_t i = 0; i + word.size() <= body.size(); ++i) {
-    std::size_t k = 0;
-    while (k < word.size() && std::tolower(static_cast<unsigned char>(body[i + k])) == word[k]) ++k;
-    if (k == word.size()) return true;
-  }
-  return false;
-}
-
-/// The usual reading of a "who am I" answer: a 2xx whose JSON has `required` is valid with
-/// `fields`; a 2xx without it is unknown (not the answer the provider documents); anything else
-/// is read by classify_response.
-LiveResult read_answer(const HttpResponse& response, std::string_view provider_name,
-                       const std::vector<std::string_view>& required, const std::vector<Field>& fields) {
-  if (response.status < 200 || response.status > 299) return classify_response(response);
-  if (!json_field(response.body, required))
-    return LiveResult::unknown(http_status(response.status) + " with an unexpected body", response.status);
-  return LiveResult::valid(std::string(provider_name) + " accepted the key", read_fields(response.body, fields),
-                           response.status);
-}
-
-HttpRequest get(std::string url, std::vector<std::pair<std::string, std::string>> headers) {
-  HttpRequest request;
-  request.url = std::move(url);
-  request.headers = std::move(headers);
-  return request;
-}
 
 /// The word made of `allowed` characters that starts at `text[from]`.
 std::string_view word_at(std::string_view text, std::size_t from, bool (*allowed)(char)) {
@@ -83,15 +39,15 @@ std::string stripe_account_in(std::string_view body) {
 // GET /v1/account. A restricted key without the account permission gets 403 with a permission
 // error: Stripe has authenticated it (a wrong or revoked key gets 401), so it is valid.
 LiveResult check_stripe(const Credential& credential, const ValidatorContext& context) {
-  const auto response = context.send("stripe", get(context.url("stripe", "https://api.stripe.com", "/v1/account"),
-                                                   {{"Authorization", "Bearer " + credential.secret}}));
+  const auto response = context.send(
+      "stripe", get_request(context.url("stripe", "https://api.stripe.com", "/v1/account"), bearer(credential.secret)));
   const std::string livemode = credential.secret.find("_live_") != std::string::npos ? "true" : "false";
   if (response.status == 403 && mentions(response.body, "permission")) {
     Identity identity{{"livemode", livemode}};
     if (auto account = stripe_account_in(response.body); !account.empty()) identity.emplace_back("account", account);
     return LiveResult::valid("restricted key: authenticated, but not allowed to read the account", identity, 403);
   }
-  auto result = read_answer(response, "Stripe", {"id"},
+  auto result = read_answer(response, "Stripe accepted the key", {"id"},
                             {{"account", {"id"}},
                              {"email", {"email"}},
                              {"business_name", {"business_profile", "name"}},
@@ -133,8 +89,8 @@ LiveResult check_shopify(const Credential& credential, const ValidatorContext& c
   const std::string base = "https://" + shop + ".myshopify.com";
   const std::vector<std::pair<std::string, std::string>> auth{{"X-Shopify-Access-Token", credential.secret}};
   const auto response =
-      context.send("shopify", get(context.url("shopify", base, "/admin/api/2024-01/shop.json"), auth));
-  auto result = read_answer(response, "Shopify", {"shop", "id"},
+      context.send("shopify", get_request(context.url("shopify", base, "/admin/api/2024-01/shop.json"), auth));
+  auto result = read_answer(response, "Shopify accepted the key", {"shop", "id"},
                             {{"shop", {"shop", "myshopify_domain"}},
                              {"name", {"shop", "name"}},
                              {"domain", {"shop", "domain"}},
@@ -142,7 +98,7 @@ LiveResult check_shopify(const Credential& credential, const ValidatorContext& c
                              {"plan", {"shop", "plan_name"}}});
   if (result.status != LiveStatus::valid) return result;
   const auto scopes =
-      context.send("shopify", get(context.url("shopify", base, "/admin/oauth/access_scopes.json"), auth));
+      context.send("shopify", get_request(context.url("shopify", base, "/admin/oauth/access_scopes.json"), auth));
   if (scopes.status == 200) {
     if (auto handles = shopify_scopes(scopes.body); !handles.empty()) result.identity.emplace_back("scopes", handles);
   }
@@ -156,13 +112,13 @@ LiveResult check_shopify(const Credential& credential, const ValidatorContext& c
 LiveResult check_square(const Credential& credential, const ValidatorContext& context) {
   const bool sandbox = mentions(credential.context, "squareupsandbox");
   const std::string base = sandbox ? "https://connect.squareupsandbox.com" : "https://connect.squareup.com";
-  const auto response =
-      context.send("square", get(context.url("square", base, "/v2/merchants/me"),
-                                 {{"Authorization", "Bearer " + credential.secret}, {"Square-Version", "2024-10-17"}}));
+  const auto response = context.send(
+      "square", get_request(context.url("square", base, "/v2/merchants/me"),
+                            {{"Authorization", "Bearer " + credential.secret}, {"Square-Version", "2024-10-17"}}));
   Identity environment{{"environment", sandbox ? "sandbox" : "production"}};
   if (response.status == 403 && mentions(response.body, "insufficient_scopes"))
     return LiveResult::valid("authenticated, but not allowed to read the merchant profile", environment, 403);
-  auto result = read_answer(response, "Square", {"merchant", "id"},
+  auto result = read_answer(response, "Square accepted the key", {"merchant", "id"},
                             {{"merchant", {"merchant", "id"}},
                              {"business_name", {"merchant", "business_name"}},
                              {"country", {"merchant", "country"}},
@@ -188,10 +144,10 @@ std::string razorpay_key_id_in(std::string_view text) {
 LiveResult check_razorpay(const Credential& credential, const ValidatorContext& context) {
   const std::string key_id = razorpay_key_id_in(credential.context);
   if (key_id.empty()) return LiveResult::unknown("no rzp_live_/rzp_test_ key id near the secret");
-  HttpRequest request = get(context.url("razorpay", "https://api.razorpay.com", "/v1/payments?count=1"), {});
+  HttpRequest request = get_request(context.url("razorpay", "https://api.razorpay.com", "/v1/payments?count=1"));
   request.basic_user = key_id;
   request.basic_password = credential.secret;
-  auto result = read_answer(context.send("razorpay", request), "Razorpay", {"entity"}, {});
+  auto result = read_answer(context.send("razorpay", request), "Razorpay accepted the key", {"entity"}, {});
   if (result.status == LiveStatus::valid)
     result.identity = {{"key_id", key_id}, {"mode", key_id.substr(4, 4) == "live" ? "live" : "test"}};
   return result;
@@ -201,12 +157,12 @@ LiveResult check_razorpay(const Credential& credential, const ValidatorContext& 
 
 // GET /creditors?limit=1: every access token, read-only ones included, may list creditors.
 LiveResult check_gocardless(const Credential& credential, const ValidatorContext& context) {
-  const auto response =
-      context.send("gocardless", get(context.url("gocardless", "https://api.gocardless.com", "/creditors?limit=1"),
-                                     {{"Authorization", "Bearer " + credential.secret},
-                                      {"GoCardless-Version", "2015-07-06"},
-                                      {"Accept", "application/json"}}));
-  return read_answer(response, "GoCardless", {"meta", "limit"},
+  const auto response = context.send(
+      "gocardless", get_request(context.url("gocardless", "https://api.gocardless.com", "/creditors?limit=1"),
+                                {{"Authorization", "Bearer " + credential.secret},
+                                 {"GoCardless-Version", "2015-07-06"},
+                                 {"Accept", "application/json"}}));
+  return read_answer(response, "GoCardless accepted the key", {"meta", "limit"},
                      {{"creditor", {"creditors", "0", "id"}}, {"creditor_name", {"creditors", "0", "name"}}});
 }
 
@@ -215,12 +171,12 @@ LiveResult check_gocardless(const Credential& credential, const ValidatorContext
 // GET /v3/balances: the wallet balances (not reported). Test and live keys share the host.
 LiveResult check_flutterwave(const Credential& credential, const ValidatorContext& context) {
   const auto response =
-      context.send("flutterwave", get(context.url("flutterwave", "https://api.flutterwave.com", "/v3/balances"),
-                                      {{"Authorization", "Bearer " + credential.secret}}));
-  auto result = read_answer(response, "Flutterwave", {"status"}, {});
+      context.send("flutterwave", get_request(context.url("flutterwave", "https://api.flutterwave.com", "/v3/balances"),
+                                              bearer(credential.secret)));
+  auto result = read_answer(response, "Flutterwave accepted the key", {"status"}, {});
   if (result.status != LiveStatus::valid) return result;
   if (json_field(response.body, {"status"}) != "success")
-    return LiveResult::unknown(http_status(response.status) + " without status success", response.status);
+    return LiveResult::unknown(status_text(response.status) + " without status success", response.status);
   result.identity = {{"mode", credential.secret.find("_TEST") != std::string::npos ? "test" : "live"}};
   return result;
 }

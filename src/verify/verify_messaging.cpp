@@ -11,46 +11,11 @@
 #include <vector>
 
 #include "src/verify/families.h"
+#include "src/verify/http_validation.h"
 #include "src/verify/response_json.h"
 
 namespace sprawl::verify {
 namespace {
-
-using Headers = std::vector<std::pair<std::string, std::string>>;
-
-/// A field of a JSON answer reported as identity: its name, and where it sits in the body.
-struct Field {
-  const char* name;
-  std::vector<std::string_view> path;
-};
-
-Identity read_fields(std::string_view body, const std::vector<Field>& fields) {
-  Identity out;
-  for (const auto& field : fields)
-    if (auto value = json_field(body, field.path); value && !value->empty()) out.emplace_back(field.name, *value);
-  return out;
-}
-
-std::string status_text(int status) { return "HTTP " + std::to_string(status); }
-
-HttpRequest request_to(std::string method, std::string url, Headers headers, std::string body = {}) {
-  HttpRequest request;
-  request.method = std::move(method);
-  request.url = std::move(url);
-  request.headers = std::move(headers);
-  request.body = std::move(body);
-  return request;
-}
-
-/// Whether `text` contains `word` (lower case), ignoring ASCII case.
-bool mentions(std::string_view text, std::string_view word) {
-  for (std::size_t i = 0; i + word.size() <= text.size(); ++i) {
-    std::size_t k = 0;
-    while (k < word.size() && std::tolower(static_cast<unsigned char>(text[i + k])) == word[k]) ++k;
-    if (k == word.size()) return true;
-  }
-  return false;
-}
 
 /// A provider's error code as shown in a reason: letters, digits and '_' only, at most 48.
 std::string error_code(std::string_view text) {
@@ -60,17 +25,6 @@ std::string error_code(std::string_view text) {
     if (std::isalnum(static_cast<unsigned char>(c)) || c == '_') out += c;
   }
   return out;
-}
-
-/// The usual "who am I" reading: a 2xx whose JSON has `required` is valid with `fields`; a 2xx
-/// without it is unknown; any other answer is read by classify_response.
-LiveResult read_answer(const HttpResponse& response, std::string_view who,
-                       const std::vector<std::string_view>& required, const std::vector<Field>& fields) {
-  if (response.status < 200 || response.status > 299) return classify_response(response);
-  if (!json_field(response.body, required))
-    return LiveResult::unknown(status_text(response.status) + " with an unexpected body", response.status);
-  return LiveResult::valid(std::string(who) + " accepted the credential", read_fields(response.body, fields),
-                           response.status);
 }
 
 bool is_hex(char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; }
@@ -99,10 +53,9 @@ bool slack_token_refused(std::string_view error) {
 LiveResult validate_slack_token(const Credential& credential, const ValidatorContext& context) {
   if (credential.secret.starts_with("xoxr-"))
     return LiveResult::unknown("a Slack refresh token cannot call the API (only token rotation, not attempted)");
-  const auto response =
-      context.send("slack", request_to("POST", context.url("slack", "https://slack.com", "/api/auth.test"),
-                                       {{"Authorization", "Bearer " + credential.secret},
-                                        {"Content-Type", "application/x-www-form-urlencoded"}}));
+  const auto response = context.send("slack", post_request(context.url("slack", "https://slack.com", "/api/auth.test"),
+                                                           {{"Authorization", "Bearer " + credential.secret},
+                                                            {"Content-Type", "application/x-www-form-urlencoded"}}));
   if (response.status != 200) return classify_response(response);
   const auto ok = json_field(response.body, {"ok"});
   if (!ok) return LiveResult::unknown("HTTP 200 with an unexpected body", 200);
@@ -142,8 +95,8 @@ LiveResult validate_slack_webhook(const Credential& credential, const ValidatorC
   const std::string path = slack_hook_path(credential.secret);
   if (path.empty()) return LiveResult::unknown("not a Slack incoming webhook URL");
   const auto response =
-      context.send("slack", request_to("POST", context.url("slack", "https://hooks.slack.com", path),
-                                       {{"Content-Type", "application/json"}}, std::string(kEmptySlackPayload)));
+      context.send("slack", post_request(context.url("slack", "https://hooks.slack.com", path),
+                                         {{"Content-Type", "application/json"}}, std::string(kEmptySlackPayload)));
   const int s = response.status;
   if (s == 400 && (mentions(response.body, "no_text") || mentions(response.body, "missing_text")))
     return LiveResult::valid("the webhook exists (Slack refused an empty message)", {}, s);
@@ -174,10 +127,9 @@ std::string discord_hook_path(std::string_view url) {
 LiveResult validate_discord_webhook(const Credential& credential, const ValidatorContext& context) {
   const std::string path = discord_hook_path(credential.secret);
   if (path.empty()) return LiveResult::unknown("not a Discord webhook URL");
-  const auto response =
-      context.send("discord", request_to("GET", context.url("discord", "https://discord.com", path), {}));
+  const auto response = context.send("discord", get_request(context.url("discord", "https://discord.com", path)));
   if (response.status == 404) return LiveResult::invalid("Discord: unknown webhook (HTTP 404)", 404);
-  return read_answer(response, "Discord", {"id"},
+  return read_answer(response, "Discord accepted the credential", {"id"},
                      {{"webhook_id", {"id"}},
                       {"name", {"name"}},
                       {"channel_id", {"channel_id"}},
@@ -187,9 +139,10 @@ LiveResult validate_discord_webhook(const Credential& credential, const Validato
 
 LiveResult validate_discord_bot(const Credential& credential, const ValidatorContext& context) {
   const auto response =
-      context.send("discord", request_to("GET", context.url("discord", "https://discord.com", "/api/v10/users/@me"),
-                                         {{"Authorization", "Bot " + credential.secret}}));
-  return read_answer(response, "Discord", {"id"}, {{"id", {"id"}}, {"username", {"username"}}, {"bot", {"bot"}}});
+      context.send("discord", get_request(context.url("discord", "https://discord.com", "/api/v10/users/@me"),
+                                          {{"Authorization", "Bot " + credential.secret}}));
+  return read_answer(response, "Discord accepted the credential", {"id"},
+                     {{"id", {"id"}}, {"username", {"username"}}, {"bot", {"bot"}}});
 }
 
 // --- Telegram ------------------------------------------------------------------------------------
@@ -205,13 +158,12 @@ LiveResult validate_telegram(const Credential& credential, const ValidatorContex
       !all_of(std::string_view(token).substr(colon + 1), is_token_char))
     return LiveResult::unknown("not a Telegram bot token");
   const auto response = context.send(
-      "telegram",
-      request_to("GET", context.url("telegram", "https://api.telegram.org", "/bot" + token + "/getMe"), {}));
+      "telegram", get_request(context.url("telegram", "https://api.telegram.org", "/bot" + token + "/getMe")));
   if (response.status == 404) return LiveResult::invalid("Telegram: no bot has this token (HTTP 404)", 404);
   if (response.status == 200 && json_field(response.body, {"ok"}) != "true")
     return LiveResult::unknown("HTTP 200 with an unexpected body", 200);
   return read_answer(
-      response, "Telegram", {"result", "id"},
+      response, "Telegram accepted the credential", {"result", "id"},
       {{"bot_id", {"result", "id"}}, {"username", {"result", "username"}}, {"name", {"result", "first_name"}}});
 }
 
@@ -225,10 +177,10 @@ std::string shorten_list(const std::string& list, std::size_t limit) {
 }
 
 LiveResult validate_sendgrid(const Credential& credential, const ValidatorContext& context) {
-  const auto response =
-      context.send("sendgrid", request_to("GET", context.url("sendgrid", "https://api.sendgrid.com", "/v3/scopes"),
-                                          {{"Authorization", "Bearer " + credential.secret}}));
-  LiveResult result = read_answer(response, "SendGrid", {"scopes"}, {});
+  const auto response = context.send(
+      "sendgrid",
+      get_request(context.url("sendgrid", "https://api.sendgrid.com", "/v3/scopes"), bearer(credential.secret)));
+  LiveResult result = read_answer(response, "SendGrid accepted the credential", {"scopes"}, {});
   if (result.status != LiveStatus::valid) return result;
   const std::string scopes = *json_field(response.body, {"scopes"});
   const auto count = scopes.empty() ? 0 : 1 + std::count(scopes.begin(), scopes.end(), ',');
@@ -255,14 +207,14 @@ LiveResult validate_twilio_auth_token(const Credential& credential, const Valida
   const std::string sid = twilio_account_sid(credential);
   if (sid.empty()) return LiveResult::unknown("no Twilio account SID (AC…) near the auth token");
   HttpRequest request =
-      request_to("GET", context.url("twilio", "https://api.twilio.com", "/2010-04-01/Accounts/" + sid + ".json"), {});
+      get_request(context.url("twilio", "https://api.twilio.com", "/2010-04-01/Accounts/" + sid + ".json"));
   request.basic_user = sid;
   request.basic_password = credential.secret;
   const auto response = context.send("twilio", request);
   if (response.status == 401)
     return LiveResult::invalid("Twilio refused the token for account " + sid + " (HTTP 401)", 401);
   return read_answer(
-      response, "Twilio", {"sid"},
+      response, "Twilio accepted the credential", {"sid"},
       {{"account_sid", {"sid"}}, {"friendly_name", {"friendly_name"}}, {"status", {"status"}}, {"type", {"type"}}});
 }
 
@@ -274,12 +226,12 @@ LiveResult validate_mailgun(const Credential& credential, const ValidatorContext
                                                          {"eu", "https://api.eu.mailgun.net"}};
   HttpResponse response;
   for (const auto& [region, base] : regions) {
-    HttpRequest request = request_to("GET", context.url("mailgun", base, "/v3/domains?limit=1"), {});
+    HttpRequest request = get_request(context.url("mailgun", base, "/v3/domains?limit=1"));
     request.basic_user = "api";
     request.basic_password = credential.secret;
     response = context.send("mailgun", request);
     if (response.status != 401 && response.status != 403) {
-      LiveResult result = read_answer(response, "Mailgun", {"total_count"},
+      LiveResult result = read_answer(response, "Mailgun accepted the credential", {"total_count"},
                                       {{"domains", {"total_count"}}, {"domain", {"items", "0", "name"}}});
       if (result.status == LiveStatus::valid) result.identity.emplace_back("region", region);
       return result;
@@ -295,19 +247,21 @@ LiveResult validate_mailgun(const Credential& credential, const ValidatorContext
 /// API refuses is tried as an account token before it is called invalid.
 LiveResult validate_postmark(const Credential& credential, const ValidatorContext& context) {
   const auto server = context.send(
-      "postmark", request_to("GET", context.url("postmark", "https://api.postmarkapp.com", "/server"),
-                             {{"Accept", "application/json"}, {"X-Postmark-Server-Token", credential.secret}}));
+      "postmark", get_request(context.url("postmark", "https://api.postmarkapp.com", "/server"),
+                              {{"Accept", "application/json"}, {"X-Postmark-Server-Token", credential.secret}}));
   if (server.status != 401) {
-    LiveResult result = read_answer(server, "Postmark", {"ID"}, {{"server_id", {"ID"}}, {"server_name", {"Name"}}});
+    LiveResult result = read_answer(server, "Postmark accepted the credential", {"ID"},
+                                    {{"server_id", {"ID"}}, {"server_name", {"Name"}}});
     if (result.status == LiveStatus::valid) result.identity.insert(result.identity.begin(), {"token_type", "server"});
     return result;
   }
   const auto account = context.send(
-      "postmark", request_to("GET", context.url("postmark", "https://api.postmarkapp.com", "/servers?count=1&offset=0"),
-                             {{"Accept", "application/json"}, {"X-Postmark-Account-Token", credential.secret}}));
+      "postmark", get_request(context.url("postmark", "https://api.postmarkapp.com", "/servers?count=1&offset=0"),
+                              {{"Accept", "application/json"}, {"X-Postmark-Account-Token", credential.secret}}));
   if (account.status == 401)
     return LiveResult::invalid("Postmark refused the token as a server and as an account token (HTTP 401)", 401);
-  LiveResult result = read_answer(account, "Postmark", {"TotalCount"}, {{"servers", {"TotalCount"}}});
+  LiveResult result =
+      read_answer(account, "Postmark accepted the credential", {"TotalCount"}, {{"servers", {"TotalCount"}}});
   if (result.status == LiveStatus::valid) result.identity.insert(result.identity.begin(), {"token_type", "account"});
   return result;
 }
@@ -329,15 +283,15 @@ std::string mailchimp_data_center(std::string_view key) {
 LiveResult validate_mailchimp(const Credential& credential, const ValidatorContext& context) {
   const std::string dc = mailchimp_data_center(credential.secret);
   if (dc.empty()) return LiveResult::unknown("no data center suffix in the Mailchimp key");
-  HttpRequest request =
-      request_to("GET", context.url("mailchimp", "https://" + dc + ".api.mailchimp.com", "/3.0/"), {});
+  HttpRequest request = get_request(context.url("mailchimp", "https://" + dc + ".api.mailchimp.com", "/3.0/"));
   request.basic_user = "sprawl";  // Mailchimp ignores the user name; the key is the password
   request.basic_password = credential.secret;
-  LiveResult result = read_answer(context.send("mailchimp", request), "Mailchimp", {"account_id"},
-                                  {{"account_id", {"account_id"}},
-                                   {"account_name", {"account_name"}},
-                                   {"login", {"username"}},
-                                   {"email", {"email"}}});
+  LiveResult result =
+      read_answer(context.send("mailchimp", request), "Mailchimp accepted the credential", {"account_id"},
+                  {{"account_id", {"account_id"}},
+                   {"account_name", {"account_name"}},
+                   {"login", {"username"}},
+                   {"email", {"email"}}});
   if (result.status == LiveStatus::valid) result.identity.emplace_back("data_center", dc);
   return result;
 }
@@ -350,11 +304,11 @@ LiveResult validate_mandrill(const Credential& credential, const ValidatorContex
     if (is_token_char(c)) body += c;  // the rule's alphabet; nothing that needs escaping
   body += "\"}";
   const auto response = context.send(
-      "mailchimp", request_to("POST", context.url("mailchimp", "https://mandrillapp.com", "/api/1.0/users/info.json"),
-                              {{"Content-Type", "application/json"}}, std::move(body)));
+      "mailchimp", post_request(context.url("mailchimp", "https://mandrillapp.com", "/api/1.0/users/info.json"),
+                                {{"Content-Type", "application/json"}}, std::move(body)));
   if (response.status == 500 && mentions(response.body, "invalid_key"))
     return LiveResult::invalid("Mandrill: Invalid_Key", 500);
-  return read_answer(response, "Mandrill", {"username"}, {{"username", {"username"}}});
+  return read_answer(response, "Mandrill accepted the credential", {"username"}, {{"username", {"username"}}});
 }
 
 // --- Brevo ---------------------------------------------------------------------------------------
@@ -363,9 +317,9 @@ LiveResult validate_brevo(const Credential& credential, const ValidatorContext& 
   if (credential.secret.starts_with("xsmtpsib-"))
     return LiveResult::unknown("a Brevo SMTP key works only over SMTP (not checked)");
   const auto response =
-      context.send("brevo", request_to("GET", context.url("brevo", "https://api.brevo.com", "/v3/account"),
-                                       {{"Accept", "application/json"}, {"api-key", credential.secret}}));
-  return read_answer(response, "Brevo", {"email"},
+      context.send("brevo", get_request(context.url("brevo", "https://api.brevo.com", "/v3/account"),
+                                        {{"Accept", "application/json"}, {"api-key", credential.secret}}));
+  return read_answer(response, "Brevo accepted the credential", {"email"},
                      {{"email", {"email"}}, {"company", {"companyName"}}, {"first_name", {"firstName"}}});
 }
 

@@ -11,61 +11,11 @@
 #include <vector>
 
 #include "src/verify/families.h"
+#include "src/verify/http_validation.h"
 #include "src/verify/response_json.h"
 
 namespace sprawl::verify {
 namespace {
-
-/// A field of a JSON answer to report as identity: the name it gets, and where it sits.
-struct Field {
-  const char* name;
-  std::vector<std::string_view> path;
-};
-
-Identity read_fields(std::string_view body, const std::vector<Field>& fields) {
-  Identity out;
-  for (const auto& field : fields)
-    if (auto value = json_field(body, field.path); value && !value->empty()) out.emplace_back(field.name, *value);
-  return out;
-}
-
-std::string http_status(int status) { return "HTTP " + std::to_string(status); }
-
-/// Whether `text` contains `word`, ignoring ASCII case (`word` in lower case).
-bool mentions(std::string_view text, std::string_view word) {
-  if (word.empty() || text.size() < word.size()) return false;
-  for (std::size_t i = 0; i + word.size() <= text.size(); ++i) {
-    std::size_t k = 0;
-    while (k < word.size() && std::tolower(static_cast<unsigned char>(text[i + k])) == word[k]) ++k;
-    if (k == word.size()) return true;
-  }
-  return false;
-}
-
-/// The usual reading of a "who am I" answer: a 2xx whose JSON has `required` is valid with
-/// `fields`; a 2xx without it is unknown (not the answer the provider documents); anything else
-/// is read by classify_response.
-LiveResult read_answer(const HttpResponse& response, std::string_view provider_name,
-                       const std::vector<std::string_view>& required, const std::vector<Field>& fields) {
-  if (response.status < 200 || response.status > 299) return classify_response(response);
-  if (!json_field(response.body, required))
-    return LiveResult::unknown(http_status(response.status) + " with an unexpected body", response.status);
-  return LiveResult::valid(std::string(provider_name) + " accepted the key", read_fields(response.body, fields),
-                           response.status);
-}
-
-HttpRequest get(std::string url, std::vector<std::pair<std::string, std::string>> headers) {
-  HttpRequest request;
-  request.url = std::move(url);
-  request.headers = std::move(headers);
-  return request;
-}
-
-/// GET `path` on `base` (or the provider's override) with `Authorization: Bearer <secret>`.
-HttpResponse bearer_get(const ValidatorContext& context, std::string_view provider, std::string_view base,
-                        std::string_view path, const std::string& secret) {
-  return context.send(provider, get(context.url(provider, base, path), {{"Authorization", "Bearer " + secret}}));
-}
 
 // --- Datadog -----------------------------------------------------------------------------------
 
@@ -87,9 +37,10 @@ std::string datadog_api_host(std::string_view context) {
 // GET /api/v1/validate with DD-API-KEY: {"valid":true}, or 403 for a key the site does not know.
 LiveResult check_datadog(const Credential& credential, const ValidatorContext& context) {
   const std::string host = datadog_api_host(credential.context);
-  const auto response = context.send("datadog", get(context.url("datadog", "https://" + host, "/api/v1/validate"),
-                                                    {{"DD-API-KEY", credential.secret}}));
-  auto result = read_answer(response, "Datadog", {"valid"}, {});
+  const auto response = context.send(
+      "datadog",
+      get_request(context.url("datadog", "https://" + host, "/api/v1/validate"), {{"DD-API-KEY", credential.secret}}));
+  auto result = read_answer(response, "Datadog accepted the key", {"valid"}, {});
   if (result.status != LiveStatus::valid) return result;
   if (json_field(response.body, {"valid"}) != "true")
     return LiveResult::invalid("Datadog: valid false", response.status);
@@ -103,14 +54,15 @@ LiveResult check_datadog(const Credential& credential, const ValidatorContext& c
 LiveResult check_newrelic(const Credential& credential, const ValidatorContext& context) {
   const bool eu = mentions(credential.context, "eu.newrelic.com") || mentions(credential.context, "region=eu");
   HttpRequest request =
-      get(context.url("newrelic", eu ? "https://api.eu.newrelic.com" : "https://api.newrelic.com", "/graphql"),
-          {{"API-Key", credential.secret}, {"Content-Type", "application/json"}});
+      get_request(context.url("newrelic", eu ? "https://api.eu.newrelic.com" : "https://api.newrelic.com", "/graphql"),
+                  {{"API-Key", credential.secret}, {"Content-Type", "application/json"}});
   request.method = "POST";
   request.body = R"({"query":"{ actor { user { id name email } } }"})";
-  auto result = read_answer(context.send("newrelic", request), "New Relic", {"data", "actor", "user", "id"},
-                            {{"user_id", {"data", "actor", "user", "id"}},
-                             {"name", {"data", "actor", "user", "name"}},
-                             {"email", {"data", "actor", "user", "email"}}});
+  auto result =
+      read_answer(context.send("newrelic", request), "New Relic accepted the key", {"data", "actor", "user", "id"},
+                  {{"user_id", {"data", "actor", "user", "id"}},
+                   {"name", {"data", "actor", "user", "name"}},
+                   {"email", {"data", "actor", "user", "email"}}});
   if (result.status == LiveStatus::valid) result.identity.emplace_back("region", eu ? "eu" : "us");
   return result;
 }
@@ -177,9 +129,10 @@ LiveResult check_sentry(const Credential& credential, const ValidatorContext& co
     if (const auto host = self_hosted_sentry(credential.context); !host.empty())
       return LiveResult::unknown("token near a self-hosted Sentry (" + host + "); not sent to sentry.io");
   }
-  auto result = read_answer(
-      bearer_get(context, "sentry", "https://sentry.io", "/api/0/", credential.secret), "Sentry", {"auth", "scopes"},
-      {{"user", {"user", "username"}}, {"email", {"user", "email"}}, {"scopes", {"auth", "scopes"}}});
+  auto result =
+      read_answer(bearer_get(context, "sentry", "https://sentry.io", "/api/0/", credential.secret),
+                  "Sentry accepted the key", {"auth", "scopes"},
+                  {{"user", {"user", "username"}}, {"email", {"user", "email"}}, {"scopes", {"auth", "scopes"}}});
   if (result.status == LiveStatus::valid) {
     if (auto org = json_field(payload, {"org"}); org && !org->empty())
       result.identity.insert(result.identity.begin(), {"org", *org});
@@ -194,10 +147,10 @@ LiveResult check_sentry(const Credential& credential, const ValidatorContext& co
 LiveResult check_pagerduty(const Credential& credential, const ValidatorContext& context) {
   if (credential.secret.size() != 20) return LiveResult::unknown("an Events API routing key: no read-only check");
   const auto response =
-      context.send("pagerduty", get(context.url("pagerduty", "https://api.pagerduty.com", "/abilities"),
-                                    {{"Authorization", "Token token=" + credential.secret},
-                                     {"Accept", "application/vnd.pagerduty+json;version=2"}}));
-  return read_answer(response, "PagerDuty", {"abilities"}, {{"abilities", {"abilities"}}});
+      context.send("pagerduty", get_request(context.url("pagerduty", "https://api.pagerduty.com", "/abilities"),
+                                            {{"Authorization", "Token token=" + credential.secret},
+                                             {"Accept", "application/vnd.pagerduty+json;version=2"}}));
+  return read_answer(response, "PagerDuty accepted the key", {"abilities"}, {{"abilities", {"abilities"}}});
 }
 
 // GET /v2/account with "GenieKey": the account and plan. A key without configuration access gets
@@ -205,11 +158,11 @@ LiveResult check_pagerduty(const Credential& credential, const ValidatorContext&
 LiveResult check_opsgenie(const Credential& credential, const ValidatorContext& context) {
   const bool eu = mentions(credential.context, "eu.opsgenie.com");
   const auto response = context.send(
-      "opsgenie",
-      get(context.url("opsgenie", eu ? "https://api.eu.opsgenie.com" : "https://api.opsgenie.com", "/v2/account"),
-          {{"Authorization", "GenieKey " + credential.secret}}));
+      "opsgenie", get_request(context.url("opsgenie", eu ? "https://api.eu.opsgenie.com" : "https://api.opsgenie.com",
+                                          "/v2/account"),
+                              {{"Authorization", "GenieKey " + credential.secret}}));
   if (response.status == 403) return LiveResult::valid("authenticated, but without configuration access", {}, 403);
-  return read_answer(response, "Opsgenie", {"data", "name"},
+  return read_answer(response, "Opsgenie accepted the key", {"data", "name"},
                      {{"account", {"data", "name"}}, {"plan", {"data", "plan", "name"}}});
 }
 
@@ -231,10 +184,10 @@ LiveResult check_honeycomb(const Credential& credential, const ValidatorContext&
   const bool eu = mentions(credential.context, "eu1.honeycomb.io");
   const auto response = context.send(
       "honeycomb",
-      get(context.url("honeycomb", eu ? "https://api.eu1.honeycomb.io" : "https://api.honeycomb.io", "/1/auth"),
-          {{"X-Honeycomb-Team", credential.secret}}));
+      get_request(context.url("honeycomb", eu ? "https://api.eu1.honeycomb.io" : "https://api.honeycomb.io", "/1/auth"),
+                  {{"X-Honeycomb-Team", credential.secret}}));
   auto result = read_answer(
-      response, "Honeycomb", {"team", "slug"},
+      response, "Honeycomb accepted the key", {"team", "slug"},
       {{"team", {"team", "slug"}}, {"team_name", {"team", "name"}}, {"environment", {"environment", "slug"}}});
   if (result.status == LiveStatus::valid) {
     if (auto access = honeycomb_access(response.body); !access.empty()) result.identity.emplace_back("access", access);
@@ -249,7 +202,7 @@ LiveResult check_digitalocean(const Credential& credential, const ValidatorConte
   const auto response =
       bearer_get(context, "digitalocean", "https://api.digitalocean.com", "/v2/account", credential.secret);
   if (response.status == 403) return LiveResult::valid("authenticated, but without account:read", {}, 403);
-  return read_answer(response, "DigitalOcean", {"account", "uuid"},
+  return read_answer(response, "DigitalOcean accepted the key", {"account", "uuid"},
                      {{"email", {"account", "email"}},
                       {"account", {"account", "uuid"}},
                       {"team", {"account", "team", "name"}},
@@ -257,16 +210,16 @@ LiveResult check_digitalocean(const Credential& credential, const ValidatorConte
 }
 
 LiveResult check_heroku(const Credential& credential, const ValidatorContext& context) {
-  const auto response = context.send("heroku", get(context.url("heroku", "https://api.heroku.com", "/account"),
-                                                   {{"Authorization", "Bearer " + credential.secret},
-                                                    {"Accept", "application/vnd.heroku+json; version=3"}}));
-  return read_answer(response, "Heroku", {"id"}, {{"email", {"email"}}, {"account", {"id"}}});
+  const auto response = context.send("heroku", get_request(context.url("heroku", "https://api.heroku.com", "/account"),
+                                                           {{"Authorization", "Bearer " + credential.secret},
+                                                            {"Accept", "application/vnd.heroku+json; version=3"}}));
+  return read_answer(response, "Heroku accepted the key", {"id"}, {{"email", {"email"}}, {"account", {"id"}}});
 }
 
 // GET /v4/profile: every token may read its own user, whatever its scopes.
 LiveResult check_linode(const Credential& credential, const ValidatorContext& context) {
   return read_answer(bearer_get(context, "linode", "https://api.linode.com", "/v4/profile", credential.secret),
-                     "Linode", {"username"},
+                     "Linode accepted the key", {"username"},
                      {{"username", {"username"}}, {"email", {"email"}}, {"restricted", {"restricted"}}});
 }
 
@@ -276,7 +229,7 @@ LiveResult check_vultr(const Credential& credential, const ValidatorContext& con
   const auto response = bearer_get(context, "vultr", "https://api.vultr.com", "/v2/account", credential.secret);
   if (response.status == 401 && mentions(response.body, "ip address"))
     return LiveResult::unknown("HTTP 401: the key only works from other IP addresses", 401);
-  return read_answer(response, "Vultr", {"account", "email"},
+  return read_answer(response, "Vultr accepted the key", {"account", "email"},
                      {{"name", {"account", "name"}}, {"email", {"account", "email"}}, {"acls", {"account", "acls"}}});
 }
 
@@ -299,7 +252,7 @@ std::string cloudflare_account_in(std::string_view context) {
 
 /// A token verify answer: valid when Cloudflare says "active", invalid when disabled or expired.
 LiveResult read_token_status(const HttpResponse& response) {
-  auto result = read_answer(response, "Cloudflare", {"result", "status"},
+  auto result = read_answer(response, "Cloudflare accepted the key", {"result", "status"},
                             {{"token_id", {"result", "id"}}, {"expires_on", {"result", "expires_on"}}});
   if (result.status != LiveStatus::valid) return result;
   const auto status = json_field(response.body, {"result", "status"}).value_or("");

@@ -9,42 +9,11 @@
 #include <vector>
 
 #include "src/verify/families.h"
+#include "src/verify/http_validation.h"
 #include "src/verify/response_json.h"
 
 namespace sprawl::verify {
 namespace {
-
-using Headers = std::vector<std::pair<std::string, std::string>>;
-
-std::string status_text(int status) { return "HTTP " + std::to_string(status); }
-
-HttpRequest request_to(std::string method, std::string url, Headers headers, std::string body = {}) {
-  HttpRequest request;
-  request.method = std::move(method);
-  request.url = std::move(url);
-  request.headers = std::move(headers);
-  request.body = std::move(body);
-  return request;
-}
-
-/// Whether `text` contains `word` (lower case), ignoring ASCII case.
-bool mentions(std::string_view text, std::string_view word) {
-  for (std::size_t i = 0; i + word.size() <= text.size(); ++i) {
-    std::size_t k = 0;
-    while (k < word.size() && std::tolower(static_cast<unsigned char>(text[i + k])) == word[k]) ++k;
-    if (k == word.size()) return true;
-  }
-  return false;
-}
-
-/// A 2xx whose JSON has `field` is valid with that value as identity `name`; a 2xx without it
-/// is unknown; any other answer is read by classify_response.
-LiveResult read_named(const HttpResponse& response, std::string_view who, std::string_view field, const char* name) {
-  if (response.status < 200 || response.status > 299) return classify_response(response);
-  const auto value = json_field(response.body, {field});
-  if (!value) return LiveResult::unknown(status_text(response.status) + " with an unexpected body", response.status);
-  return LiveResult::valid(std::string(who) + " accepted the token", {{name, *value}}, response.status);
-}
 
 // --- npm -----------------------------------------------------------------------------------------
 
@@ -60,9 +29,9 @@ LiveResult validate_npm(const Credential& credential, const ValidatorContext& co
   if (!is_npmjs_token(credential))
     return LiveResult::unknown("a token for another registry than npmjs.org (not checked)");
   const auto response = context.send(
-      "npm", request_to("GET", context.url("npm", "https://registry.npmjs.org", "/-/whoami"),
-                        {{"Authorization", "Bearer " + credential.secret}, {"Accept", "application/json"}}));
-  return read_named(response, "npm", "username", "username");
+      "npm", get_request(context.url("npm", "https://registry.npmjs.org", "/-/whoami"),
+                         {{"Authorization", "Bearer " + credential.secret}, {"Accept", "application/json"}}));
+  return read_answer(response, "npm accepted the token", {"username"}, {{"username", {"username"}}});
 }
 
 // --- PyPI ----------------------------------------------------------------------------------------
@@ -88,8 +57,8 @@ LiveResult validate_pypi(const Credential& credential, const ValidatorContext& c
     return LiveResult::unknown("PyPI accepts only API tokens for uploads; a password is not checked");
   const bool test = is_test_pypi(credential.secret);
   HttpRequest request =
-      request_to("POST", context.url("pypi", test ? "https://test.pypi.org" : "https://upload.pypi.org", "/legacy/"),
-                 {{"Content-Type", "application/x-www-form-urlencoded"}}, std::string(kPypiProbeBody));
+      post_request(context.url("pypi", test ? "https://test.pypi.org" : "https://upload.pypi.org", "/legacy/"),
+                   {{"Content-Type", "application/x-www-form-urlencoded"}}, std::string(kPypiProbeBody));
   request.basic_user = "__token__";
   request.basic_password = credential.secret;
   const auto response = context.send("pypi", request);
@@ -111,8 +80,8 @@ LiveResult validate_pypi(const Credential& credential, const ValidatorContext& c
 /// soft-deleted ("An invalid API key cannot be used").
 LiveResult validate_rubygems(const Credential& credential, const ValidatorContext& context) {
   const auto response =
-      context.send("rubygems", request_to("GET", context.url("rubygems", "https://rubygems.org", "/api/v1/gems.json"),
-                                          {{"Authorization", credential.secret}}));
+      context.send("rubygems", get_request(context.url("rubygems", "https://rubygems.org", "/api/v1/gems.json"),
+                                           {{"Authorization", credential.secret}}));
   if (response.status == 401) return LiveResult::invalid("RubyGems.org refused the key (HTTP 401)", 401);
   if (response.status == 403) {
     if (mentions(response.body, "invalid api key"))
@@ -192,13 +161,12 @@ LiveResult validate_dockerhub(const Credential& credential, const ValidatorConte
     if (is_name_char(c)) body += c;  // the rule's alphabet; nothing that needs escaping
   body += "\"}";
   const auto response =
-      context.send("dockerhub", request_to("POST", context.url("dockerhub", "https://hub.docker.com", "/v2/auth/token"),
-                                           {{"Content-Type", "application/json"}}, std::move(body)));
+      context.send("dockerhub", post_request(context.url("dockerhub", "https://hub.docker.com", "/v2/auth/token"),
+                                             {{"Content-Type", "application/json"}}, std::move(body)));
   if (response.status == 401)
     return LiveResult::invalid("Docker Hub refused the token for " + user + " (HTTP 401)", 401);
   if (response.status >= 200 && response.status < 300) {
-    if (!json_field(response.body, {"access_token"}))
-      return LiveResult::unknown(status_text(response.status) + " with an unexpected body", response.status);
+    if (!json_field(response.body, {"access_token"})) return unexpected_body(response);
     return LiveResult::valid("Docker Hub accepted the token", {{"username", user}}, response.status);
   }
   return classify_response(response);

@@ -9,64 +9,11 @@
 #include <vector>
 
 #include "src/verify/families.h"
+#include "src/verify/http_validation.h"
 #include "src/verify/response_json.h"
 
 namespace sprawl::verify {
 namespace {
-
-using Headers = std::vector<std::pair<std::string, std::string>>;
-
-/// A field of a JSON answer reported as identity: its name, and where it sits in the body.
-struct Field {
-  const char* name;
-  std::vector<std::string_view> path;
-};
-
-Identity read_fields(std::string_view body, const std::vector<Field>& fields) {
-  Identity out;
-  for (const auto& field : fields)
-    if (auto value = json_field(body, field.path); value && !value->empty()) out.emplace_back(field.name, *value);
-  return out;
-}
-
-std::string status_text(int status) { return "HTTP " + std::to_string(status); }
-
-HttpRequest get(std::string url, Headers headers) {
-  HttpRequest request;
-  request.url = std::move(url);
-  request.headers = std::move(headers);
-  return request;
-}
-
-/// Whether `text` contains `word` (lower case), ignoring ASCII case.
-bool mentions(std::string_view text, std::string_view word) {
-  for (std::size_t i = 0; i + word.size() <= text.size(); ++i) {
-    std::size_t k = 0;
-    while (k < word.size() && std::tolower(static_cast<unsigned char>(text[i + k])) == word[k]) ++k;
-    if (k == word.size()) return true;
-  }
-  return false;
-}
-
-/// The usual "who am I" reading: a 2xx whose JSON has `required` is valid with `fields`; a 2xx
-/// without it is unknown; any other answer is read by classify_response.
-LiveResult read_answer(const HttpResponse& response, std::string_view who,
-                       const std::vector<std::string_view>& required, const std::vector<Field>& fields) {
-  if (response.status < 200 || response.status > 299) return classify_response(response);
-  if (!json_field(response.body, required))
-    return LiveResult::unknown(status_text(response.status) + " with an unexpected body", response.status);
-  return LiveResult::valid(std::string(who) + " accepted the token", read_fields(response.body, fields),
-                           response.status);
-}
-
-/// One GET with `headers`, read as a "who am I" answer.
-LiveResult who_am_i(const ValidatorContext& context, std::string_view provider, std::string url, Headers headers,
-                    std::string_view who, const std::vector<std::string_view>& required,
-                    const std::vector<Field>& fields) {
-  return read_answer(context.send(provider, get(std::move(url), std::move(headers))), who, required, fields);
-}
-
-Headers bearer(const std::string& secret) { return {{"Authorization", "Bearer " + secret}}; }
 
 // --- GitHub --------------------------------------------------------------------------------------
 
@@ -90,7 +37,7 @@ bool github_rate_limited(const HttpResponse& response) {
 
 /// Identity from GET /user, with the classic scopes and the expiry GitHub sends as headers.
 LiveResult read_github_user(const HttpResponse& response, std::string_view token) {
-  LiveResult result = read_answer(response, "GitHub", {"login"},
+  LiveResult result = read_answer(response, "GitHub accepted the token", {"login"},
                                   {{"login", {"login"}}, {"id", {"id"}}, {"type", {"type"}}, {"name", {"name"}}});
   if (result.status != LiveStatus::valid) return result;
   result.identity.emplace_back("token_type", github_token_kind(token));
@@ -103,7 +50,7 @@ LiveResult read_github_user(const HttpResponse& response, std::string_view token
 
 /// An installation token (ghs_) cannot read /user; the repositories it was granted name it.
 LiveResult read_github_installation(const HttpResponse& response) {
-  LiveResult result = read_answer(response, "GitHub", {"total_count"},
+  LiveResult result = read_answer(response, "GitHub accepted the token", {"total_count"},
                                   {{"repositories", {"total_count"}},
                                    {"repository", {"repositories", "0", "full_name"}},
                                    {"owner", {"repositories", "0", "owner", "login"}}});
@@ -114,8 +61,8 @@ LiveResult read_github_installation(const HttpResponse& response) {
 /// A token that authenticates but may not read the first resource (403/404) still reads its
 /// own rate limit: 200 there means GitHub accepted it, 401 that it did not.
 LiveResult github_rate_limit_probe(const Credential& credential, const ValidatorContext& context, int first_status) {
-  const auto probe = context.send(
-      "github", get(context.url("github", "https://api.github.com", "/rate_limit"), github_headers(credential.secret)));
+  const auto probe = context.send("github", get_request(context.url("github", "https://api.github.com", "/rate_limit"),
+                                                        github_headers(credential.secret)));
   if (probe.status == 401) return LiveResult::invalid("GitHub: bad credentials (HTTP 401)", 401);
   if (probe.status != 200 || github_rate_limited(probe)) return classify_response(probe);
   const auto limit = json_field(probe.body, {"resources", "core", "limit"});
@@ -128,7 +75,7 @@ LiveResult validate_github(const Credential& credential, const ValidatorContext&
   const bool installation = credential.secret.starts_with("ghs_");
   const char* path = installation ? "/installation/repositories?per_page=1" : "/user";
   const auto response = context.send(
-      "github", get(context.url("github", "https://api.github.com", path), github_headers(credential.secret)));
+      "github", get_request(context.url("github", "https://api.github.com", path), github_headers(credential.secret)));
   if (response.status == 401) return LiveResult::invalid("GitHub: bad credentials (HTTP 401)", 401);
   if (github_rate_limited(response))
     return LiveResult::unknown("GitHub rate limit reached (" + status_text(response.status) + ")", response.status);
@@ -145,23 +92,26 @@ LiveResult validate_github(const Credential& credential, const ValidatorContext&
 LiveResult validate_gitlab_pat(const Credential& credential, const ValidatorContext& context) {
   const Headers headers = {{"PRIVATE-TOKEN", credential.secret}};
   const auto self = context.send(
-      "gitlab", get(context.url("gitlab", "https://gitlab.com", "/api/v4/personal_access_tokens/self"), headers));
+      "gitlab",
+      get_request(context.url("gitlab", "https://gitlab.com", "/api/v4/personal_access_tokens/self"), headers));
   if (self.status == 401) return LiveResult::invalid("gitlab.com refused the token (HTTP 401)", 401);
   if (self.status != 403 && self.status != 404)
     return read_answer(
-        self, "GitLab", {"id"},
+        self, "GitLab accepted the token", {"id"},
         {{"token_name", {"name"}}, {"scopes", {"scopes"}}, {"user_id", {"user_id"}}, {"expires_at", {"expires_at"}}});
-  const auto user = context.send("gitlab", get(context.url("gitlab", "https://gitlab.com", "/api/v4/user"), headers));
+  const auto user =
+      context.send("gitlab", get_request(context.url("gitlab", "https://gitlab.com", "/api/v4/user"), headers));
   if (user.status == 401) return LiveResult::invalid("gitlab.com refused the token (HTTP 401)", 401);
   if (user.status == 403 && mentions(user.body, "insufficient_scope"))
     return LiveResult::valid("GitLab accepted the token (its scopes cannot read its details)", {}, 403);
-  return read_answer(user, "GitLab", {"username"}, {{"username", {"username"}}, {"user_id", {"id"}}});
+  return read_answer(user, "GitLab accepted the token", {"username"},
+                     {{"username", {"username"}}, {"user_id", {"id"}}});
 }
 
 /// A CI/CD job token reads the job it belongs to; it stops working when the job ends.
 LiveResult validate_gitlab_job_token(const Credential& credential, const ValidatorContext& context) {
   return who_am_i(context, "gitlab", context.url("gitlab", "https://gitlab.com", "/api/v4/job"),
-                  {{"JOB-TOKEN", credential.secret}}, "GitLab", {"id"},
+                  {{"JOB-TOKEN", credential.secret}}, "GitLab accepted the token", {"id"},
                   {{"job_id", {"id"}},
                    {"job_name", {"name"}},
                    {"project_id", {"pipeline", "project_id"}},
@@ -214,7 +164,7 @@ std::string bitbucket_user(const Credential& credential) {
 LiveResult validate_bitbucket(const Credential& credential, const ValidatorContext& context) {
   const std::string user = bitbucket_user(credential);
   if (user.empty()) return LiveResult::unknown("no Bitbucket user name near the app password");
-  HttpRequest request = get(context.url("bitbucket", "https://api.bitbucket.org", "/2.0/user"), {});
+  HttpRequest request = get_request(context.url("bitbucket", "https://api.bitbucket.org", "/2.0/user"));
   request.basic_user = user;
   request.basic_password = credential.secret;
   const auto response = context.send("bitbucket", request);
@@ -227,7 +177,7 @@ LiveResult validate_bitbucket(const Credential& credential, const ValidatorConte
     return LiveResult::valid("Bitbucket accepted the app password (it lacks the account scope)", std::move(identity),
                              403);
   }
-  return read_answer(response, "Bitbucket", {"username"},
+  return read_answer(response, "Bitbucket accepted the token", {"username"},
                      {{"username", {"username"}}, {"display_name", {"display_name"}}, {"account_id", {"account_id"}}});
 }
 
@@ -239,7 +189,7 @@ LiveResult validate_circleci(const Credential& credential, const ValidatorContex
   if (credential.secret.starts_with("CCIPRJ_"))
     return LiveResult::unknown("a CircleCI project token has no identity endpoint (not checked)");
   LiveResult result = who_am_i(context, "circleci", context.url("circleci", "https://circleci.com", "/api/v2/me"),
-                               {{"Circle-Token", credential.secret}}, "CircleCI", {"id"},
+                               {{"Circle-Token", credential.secret}}, "CircleCI accepted the token", {"id"},
                                {{"login", {"login"}}, {"name", {"name"}}, {"id", {"id"}}});
   if (result.status == LiveStatus::invalid && !credential.secret.starts_with("CCIPAT_"))
     return LiveResult::unknown("CircleCI /me refused the token (a project token is refused there too)",
@@ -249,7 +199,7 @@ LiveResult validate_circleci(const Credential& credential, const ValidatorContex
 
 LiveResult validate_buildkite(const Credential& credential, const ValidatorContext& context) {
   return who_am_i(context, "buildkite", context.url("buildkite", "https://api.buildkite.com", "/v2/access-token"),
-                  bearer(credential.secret), "Buildkite", {"uuid"},
+                  bearer(credential.secret), "Buildkite accepted the token", {"uuid"},
                   {{"user", {"user", "name"}},
                    {"email", {"user", "email"}},
                    {"scopes", {"scopes"}},
@@ -258,8 +208,9 @@ LiveResult validate_buildkite(const Credential& credential, const ValidatorConte
 
 LiveResult validate_travis(const Credential& credential, const ValidatorContext& context) {
   return who_am_i(context, "travisci", context.url("travisci", "https://api.travis-ci.com", "/user"),
-                  {{"Authorization", "token " + credential.secret}, {"Travis-API-Version", "3"}}, "Travis CI",
-                  {"login"}, {{"login", {"login"}}, {"id", {"id"}}, {"name", {"name"}}});
+                  {{"Authorization", "token " + credential.secret}, {"Travis-API-Version", "3"}},
+                  "Travis CI accepted the token", {"login"},
+                  {{"login", {"login"}}, {"id", {"id"}}, {"name", {"name"}}});
 }
 
 /// Team and organization tokens answer with a synthetic "service user" (is-service-account).
@@ -267,7 +218,7 @@ LiveResult validate_terraform(const Credential& credential, const ValidatorConte
   Headers headers = bearer(credential.secret);
   headers.emplace_back("Content-Type", "application/vnd.api+json");
   return who_am_i(context, "terraform", context.url("terraform", "https://app.terraform.io", "/api/v2/account/details"),
-                  std::move(headers), "Terraform Cloud", {"data", "id"},
+                  std::move(headers), "Terraform Cloud accepted the token", {"data", "id"},
                   {{"username", {"data", "attributes", "username"}},
                    {"email", {"data", "attributes", "email"}},
                    {"service_account", {"data", "attributes", "is-service-account"}},
@@ -276,19 +227,19 @@ LiveResult validate_terraform(const Credential& credential, const ValidatorConte
 
 LiveResult validate_vercel(const Credential& credential, const ValidatorContext& context) {
   return who_am_i(context, "vercel", context.url("vercel", "https://api.vercel.com", "/v2/user"),
-                  bearer(credential.secret), "Vercel", {"user", "id"},
+                  bearer(credential.secret), "Vercel accepted the token", {"user", "id"},
                   {{"username", {"user", "username"}}, {"email", {"user", "email"}}, {"user_id", {"user", "id"}}});
 }
 
 LiveResult validate_netlify(const Credential& credential, const ValidatorContext& context) {
   return who_am_i(context, "netlify", context.url("netlify", "https://api.netlify.com", "/api/v1/user"),
-                  bearer(credential.secret), "Netlify", {"id"},
+                  bearer(credential.secret), "Netlify accepted the token", {"id"},
                   {{"email", {"email"}}, {"name", {"full_name"}}, {"user_id", {"id"}}});
 }
 
 LiveResult validate_doppler(const Credential& credential, const ValidatorContext& context) {
   return who_am_i(context, "doppler", context.url("doppler", "https://api.doppler.com", "/v3/me"),
-                  bearer(credential.secret), "Doppler", {"workplace", "slug"},
+                  bearer(credential.secret), "Doppler accepted the token", {"workplace", "slug"},
                   {{"workplace", {"workplace", "name"}},
                    {"workplace_slug", {"workplace", "slug"}},
                    {"token_type", {"type"}},
@@ -297,7 +248,7 @@ LiveResult validate_doppler(const Credential& credential, const ValidatorContext
 
 LiveResult validate_postman(const Credential& credential, const ValidatorContext& context) {
   return who_am_i(context, "postman", context.url("postman", "https://api.getpostman.com", "/me"),
-                  {{"X-Api-Key", credential.secret}}, "Postman", {"user", "id"},
+                  {{"X-Api-Key", credential.secret}}, "Postman accepted the token", {"user", "id"},
                   {{"username", {"user", "username"}},
                    {"email", {"user", "email"}},
                    {"user_id", {"user", "id"}},
