@@ -1,7 +1,9 @@
-// json_field / is_json: simdjson DOM reads of provider responses, with no exceptions escaping.
+// json_field / is_json: simdjson DOM reads of provider responses, with no exceptions escaping;
+// xml_field: a plain search for one element of an XML answer.
 #include "src/verify/response_json.h"
 
 #include <charconv>
+#include <utility>
 
 #include <fmt/format.h>
 #include <simdjson.h>
@@ -72,6 +74,22 @@ std::optional<std::string> json_field(std::string_view body, const std::vector<s
 bool is_json(std::string_view body) {
   simdjson::dom::element ignored;
   return parser().parse(body.data(), body.size()).get(ignored) == simdjson::SUCCESS;
+}
+
+std::optional<std::string> xml_field(std::string_view body, std::string_view name, std::size_t max_size) {
+  const std::string open = fmt::format("<{}>", name), close = fmt::format("</{}>", name);
+  const std::size_t start = body.find(open);
+  if (start == std::string_view::npos) return std::nullopt;
+  const std::size_t from = start + open.size();
+  const std::size_t end = body.find(close, from);
+  if (end == std::string_view::npos || end - from > max_size) return std::nullopt;
+  std::string text(body.substr(from, end - from));
+  for (const auto& [entity, ch] :
+       {std::pair{"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&apos;", "'"}, {"&amp;", "&"}}) {
+    for (std::size_t p = text.find(entity); p != std::string::npos; p = text.find(entity, p + 1))
+      text.replace(p, std::string_view(entity).size(), ch);
+  }
+  return text;
 }
 
 }  // namespace sprawl::verify

@@ -1,4 +1,5 @@
-// Reading provider responses: fields of a JSON body by path, without exceptions.
+// Reading provider responses: fields of a JSON body by path, and elements of an XML one,
+// without exceptions.
 #pragma once
 
 #include <optional>
@@ -16,5 +17,10 @@ std::optional<std::string> json_field(std::string_view body, const std::vector<s
 
 /// Whether `body` parses as JSON.
 bool is_json(std::string_view body);
+
+/// The text of the first `<name>…</name>` element of the XML `body` (no attributes on the open
+/// tag), with the five predefined entities decoded; nullopt when there is none or its text is
+/// longer than `max_size` bytes.
+std::optional<std::string> xml_field(std::string_view body, std::string_view name, std::size_t max_size = 4096);
 
 }  // namespace sprawl::verify

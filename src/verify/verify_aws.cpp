@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "src/verify/families.h"
+#include "src/verify/response_json.h"
 #include "src/verify/sigv4.h"
 
 namespace sprawl::verify {
@@ -171,22 +172,6 @@ AwsKey gather_key(const Credential& credential) {
   return key;
 }
 
-/// The text inside the first <tag>…</tag> of `xml`, entities decoded; "" when absent.
-std::string xml_text(std::string_view xml, std::string_view tag) {
-  const std::string open = fmt::format("<{}>", tag), close = fmt::format("</{}>", tag);
-  const std::size_t start = xml.find(open);
-  if (start == std::string_view::npos) return {};
-  const std::size_t end = xml.find(close, start + open.size());
-  if (end == std::string_view::npos) return {};
-  std::string text(xml.substr(start + open.size(), end - start - open.size()));
-  for (const auto& [entity, ch] :
-       {std::pair{"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&apos;", "'"}, {"&amp;", "&"}}) {
-    for (std::size_t p = text.find(entity); p != std::string::npos; p = text.find(entity, p + 1))
-      text.replace(p, std::string_view(entity).size(), ch);
-  }
-  return text;
-}
-
 /// An error code fit for a reason: letters, digits and dots, at most 60 of them.
 std::string safe_code(std::string_view code) {
   std::string out;
@@ -197,8 +182,8 @@ std::string safe_code(std::string_view code) {
 
 LiveResult read_sts_error(const HttpResponse& response) {
   const int status = response.status;
-  const std::string code = safe_code(xml_text(response.body, "Code"));
-  const std::string message = xml_text(response.body, "Message");
+  const std::string code = safe_code(xml_field(response.body, "Code").value_or(""));
+  const std::string message = xml_field(response.body, "Message").value_or("");
   if (code == "InvalidClientTokenId")
     return LiveResult::invalid("STS does not know the key id (InvalidClientTokenId)", status);
   if (code == "SignatureDoesNotMatch") {
@@ -219,12 +204,12 @@ LiveResult read_sts_error(const HttpResponse& response) {
 LiveResult read_sts_answer(const HttpResponse& response) {
   if (response.status == 0) return LiveResult::unknown(fmt::format("no answer from STS: {}", response.error));
   if (response.status != 200) return read_sts_error(response);
-  const std::string arn = xml_text(response.body, "Arn");
-  const std::string account = xml_text(response.body, "Account");
+  const std::string arn = xml_field(response.body, "Arn").value_or("");
+  const std::string account = xml_field(response.body, "Account").value_or("");
   if (arn.empty() || account.empty()) return LiveResult::unknown("HTTP 200 without a caller identity", 200);
   // "account_id" as the offline key id check names it: the live answer confirms (replaces) it.
   Identity identity{{"account_id", account}, {"arn", arn}};
-  if (const std::string user_id = xml_text(response.body, "UserId"); !user_id.empty())
+  if (const std::string user_id = xml_field(response.body, "UserId").value_or(""); !user_id.empty())
     identity.emplace_back("user_id", user_id);
   return LiveResult::valid("STS GetCallerIdentity accepted the key", std::move(identity), 200);
 }

@@ -12,6 +12,7 @@
 #include <openssl/evp.h>
 
 #include "src/verify/families.h"
+#include "src/verify/response_json.h"
 #include "src/verify/sigv4.h"
 
 namespace sprawl::verify {
@@ -106,15 +107,6 @@ std::string list_containers_string_to_sign(std::string_view account, std::string
                      k_api_version, account);
 }
 
-/// The text inside the first <tag>…</tag> of an Azure error body; "" when absent.
-std::string xml_text(std::string_view xml, std::string_view tag) {
-  const std::string open = fmt::format("<{}>", tag), close = fmt::format("</{}>", tag);
-  const std::size_t start = xml.find(open);
-  const std::size_t end = start == std::string_view::npos ? start : xml.find(close, start);
-  if (end == std::string_view::npos) return {};
-  return std::string(xml.substr(start + open.size(), end - start - open.size()));
-}
-
 /// An error code fit for a reason: letters and digits, at most 60.
 std::string safe_code(std::string_view code) {
   std::string out;
@@ -131,9 +123,9 @@ LiveResult read_storage_answer(const HttpResponse& response, const std::string& 
       return LiveResult::unknown("HTTP 200 without a container listing", status);
     return LiveResult::valid("Azure Storage accepted the account key", {{"account", account}}, status);
   }
-  const std::string code = safe_code(xml_text(response.body, "Code"));
+  const std::string code = safe_code(xml_field(response.body, "Code").value_or(""));
   if (status == 403 && code == "AuthenticationFailed") {
-    const std::string detail = xml_text(response.body, "AuthenticationErrorDetail");
+    const std::string detail = xml_field(response.body, "AuthenticationErrorDetail").value_or("");
     if (detail.find("Request date header") != std::string::npos)
       return LiveResult::unknown("Azure Storage rejected the request time (clock skew)", status);
     return LiveResult::invalid("the account rejected the key (AuthenticationFailed)", status);

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "src/verify/families.h"
+#include "src/verify/response_json.h"
 #include "src/verify/sigv4.h"
 #include "src/verify/validator.h"
 #include "tests/support/cli_runner.h"
@@ -305,4 +306,19 @@ TEST_CASE("scan --validate checks an AWS key pair from a credentials file agains
     CHECK_FALSE(request_holds(r, secret));
     CHECK_FALSE(request_holds(r, old_secret));
   }
+}
+
+TEST_CASE("xml_field reads the first element's text, entities decoded, and refuses what it cannot bound",
+          "[verify][aws]") {
+  const std::string body =
+      "<R><Code>Throttling</Code><Message>a &lt;b&gt; &amp;amp; &quot;c&apos;</Message>"
+      "<Code>Second</Code><Empty></Empty></R>";
+  CHECK(xml_field(body, "Code") == "Throttling");
+  CHECK(xml_field(body, "Message") == "a <b> &amp; \"c'");
+  CHECK(xml_field(body, "Empty") == "");
+  CHECK_FALSE(xml_field(body, "Arn").has_value());
+  CHECK_FALSE(xml_field("<Code>never closed", "Code").has_value());
+  CHECK_FALSE(xml_field("<Code attr=\"1\">x</Code>", "Code").has_value());
+  CHECK_FALSE(xml_field("<Arn>" + std::string(5000, 'a') + "</Arn>", "Arn").has_value());
+  CHECK(xml_field("<Arn>" + std::string(5000, 'a') + "</Arn>", "Arn", 5000) == std::string(5000, 'a'));
 }
