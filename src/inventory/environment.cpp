@@ -1,1 +1,134 @@
-// PLACEHOLDER: being written (issue 7).
+// Environment inference: words of a path, file name, variable name or branch → an environment.
+#include "src/inventory/environment.h"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <vector>
+
+namespace sprawl {
+namespace {
+
+bool is_alnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
+char lower(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
+bool is_lower(char c) { return std::islower(static_cast<unsigned char>(c)) != 0; }
+bool is_upper(char c) { return std::isupper(static_cast<unsigned char>(c)) != 0; }
+
+/// Lowercase words of `text`: split on every non-alphanumeric character and at camelCase humps
+/// ("prodDbPassword" → prod, db, password). "pre-prod" joins back into "preprod".
+std::vector<std::string> words_of(std::string_view text) {
+  std::vector<std::string> words;
+  std::string word;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    const bool hump = i > 0 && is_lower(text[i - 1]) && is_upper(c);
+    if (!is_alnum(c) || hump) {
+      if (!word.empty()) words.push_back(std::move(word));
+      word.clear();
+      if (!is_alnum(c)) continue;
+    }
+    word.push_back(lower(c));
+  }
+  if (!word.empty()) words.push_back(std::move(word));
+  for (std::size_t i = 0; i + 1 < words.size(); ++i) {
+    if (words[i] == "pre" && (words[i + 1] == "prod" || words[i + 1] == "production")) {
+      words[i] = "preprod";
+      words.erase(words.begin() + static_cast<std::ptrdiff_t>(i) + 1);
+    }
+  }
+  return words;
+}
+
+/// The one environment `words` name, or "" when they name none or several (ambiguous).
+std::string single_environment(const std::vector<std::string>& words) {
+  std::string found;
+  for (const auto& word : words) {
+    const std::string env = environment_of_word(word);
+    if (env.empty() || env == found) continue;
+    if (!found.empty()) return "";
+    found = env;
+  }
+  return found;
+}
+
+constexpr std::array<std::string_view, 10> k_test_dir_words{"test",     "tests",    "testing", "spec",  "specs",
+                                                            "fixture",  "fixtures", "testdata", "mock", "mocks"};
+constexpr std::array<std::string_view, 7> k_test_file_words{"test",     "tests", "testing", "fixture",
+                                                            "fixtures", "mock",  "mocks"};
+
+template <std::size_t N>
+bool any_word_in(const std::vector<std::string>& words, const std::array<std::string_view, N>& set) {
+  return std::any_of(words.begin(), words.end(),
+                     [&](const std::string& w) { return std::find(set.begin(), set.end(), w) != set.end(); });
+}
+
+std::vector<std::string_view> components_of(std::string_view path) {
+  std::vector<std::string_view> parts;
+  std::size_t start = 0;
+  while (start <= path.size()) {
+    const std::size_t slash = path.find_first_of("/\\", start);
+    const std::size_t end = slash == std::string_view::npos ? path.size() : slash;
+    if (end > start) parts.push_back(path.substr(start, end - start));
+    if (slash == std::string_view::npos) break;
+    start = slash + 1;
+  }
+  return parts;
+}
+
+bool is_test_path(const std::vector<std::string_view>& parts) {
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    const bool file = i + 1 == parts.size();
+    const auto words = words_of(parts[i]);
+    if (file ? any_word_in(words, k_test_file_words) : any_word_in(words, k_test_dir_words)) return true;
+    if (file && parts[i].find(".spec.") != std::string_view::npos) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string environment_of_word(std::string_view word) {
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 14> k_words{{
+      {"prod", "prod"},
+      {"production", "prod"},
+      {"prd", "prod"},
+      {"staging", "staging"},
+      {"stage", "staging"},
+      {"stg", "staging"},
+      {"preprod", "staging"},
+      {"uat", "staging"},
+      {"dev", "dev"},
+      {"development", "dev"},
+      {"develop", "dev"},
+      {"test", "test"},
+      {"testing", "test"},
+      {"qa", "test"},
+  }};
+  for (const auto& [name, env] : k_words)
+    if (word == name) return std::string(env);
+  return "";
+}
+
+std::string infer_environment(const EnvironmentHints& hints) {
+  // Archive members and image paths: the innermost path is the one that names the file.
+  const auto parts = components_of(hints.path);
+  if (is_test_path(parts)) return "test";
+  if (!parts.empty())
+    if (auto env = single_environment(words_of(parts.back())); !env.empty()) return env;
+  if (auto env = single_environment(words_of(hints.variable_line)); !env.empty()) return env;
+  for (std::size_t i = parts.size(); i-- > 1;)
+    if (auto env = single_environment(words_of(parts[i - 1])); !env.empty()) return env;
+  return single_environment(words_of(hints.branch));
+}
+
+std::string_view text_before_secret(const MatchContext& context, std::string_view secret) {
+  const std::string_view text = context.text;
+  if (text.empty() || context.match_start > text.size()) return {};
+  std::size_t at = secret.empty() ? std::string_view::npos : text.find(secret, context.match_start);
+  if (at == std::string_view::npos || at > context.match_end) at = context.match_start;
+  const std::size_t newline = at == 0 ? std::string_view::npos : text.rfind('\n', at - 1);
+  const std::size_t begin = newline == std::string_view::npos ? 0 : newline + 1;
+  return text.substr(begin, at - begin);
+}
+
+}  // namespace sprawl

@@ -1,0 +1,57 @@
+// Identity building: findings → one Identity per credential (multi-part credentials collapsed),
+// with locations, first seen, presence, validity, environment, owner, policies and risk.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sprawl/finding.h"
+#include "sprawl/identity.h"
+#include "src/inventory/codeowners.h"
+
+namespace sprawl {
+
+/// Everything besides the findings that the inventory is built from; one value per scan.
+struct InventoryInputs {
+  std::string scan_time;  ///< ISO 8601: first seen of plain files, and every identity's last seen
+  std::string now;        ///< ISO 8601: ages are counted up to here; empty: scan_time
+  /// Parsed CODEOWNERS per repository (keyed as GitProvenance::repository) or plain scan root
+  /// (the finding's path less its relative path); the "" entry applies to any other location.
+  std::map<std::string, Codeowners> codeowners;
+  /// Declared owners: an identity's identifier (or its id) → the owner's name.
+  std::map<std::string, std::string> declared_owners;
+  std::set<std::string> offboarded;  ///< declared owners marked as gone (NHI1)
+  int max_age_days = 365;            ///< NHI7 and risk: older than this is long-lived
+};
+
+/// Builds the inventory: findings with the same fingerprint are one identity, and the parts of
+/// one credential (an AWS key id and its secret key in the same blob, a Twilio API key SID and
+/// its secret, …; see k_part_pairs) join it. Suppressed findings are left out. Sorted by risk,
+/// highest first, then by id.
+std::vector<Identity> build_identities(const std::vector<Finding>& findings, const InventoryInputs& inputs);
+
+/// One finding's location: repository, commit, author, path, line, image layer, archive
+/// members, presence and environment.
+IdentityLocation location_of(const Finding& finding);
+
+/// The identity id of a set of part fingerprints: the first 16 hex characters of SHA-256 over
+/// the sorted fingerprints joined by newlines.
+std::string identity_id(std::vector<std::string> fingerprints);
+
+/// How much a validity status tells: valid > invalid > unknown > expired > invalid_format >
+/// format_valid > "" (not checked). The inventory keeps the best-known one.
+int validity_rank(std::string_view status);
+
+/// The non-secret identifier a secret part's context gives: the AWS key id next to a secret
+/// key, the Twilio account SID next to an auth token, the client id next to a client secret.
+/// Returns {attribute name, value}.
+std::optional<std::pair<std::string, std::string>> context_identifier(const Finding& finding);
+
+/// Whether a rule finds the non-secret part of a multi-part credential (an AWS key id).
+bool is_identifier_part(const Rule& rule);
+
+}  // namespace sprawl
