@@ -1,1 +1,325 @@
-// PLACEHOLDER: being written (issue 7).
+// ScanRecorder: one scan's identities, parts and locations upserted in one transaction.
+#include "src/store/scan_recorder.h"
+
+#include <sqlite3.h>
+
+#include "src/report/json_writer.h"
+#include "src/report/redact.h"
+#include "src/store/schema.h"
+
+namespace sprawl::store {
+namespace {
+
+std::string json_strings(const std::vector<std::string>& items) {
+  std::string out;
+  JsonWriter(out).string_array(items);
+  return out;
+}
+
+std::string json_pairs(const std::vector<std::pair<std::string, std::string>>& items) {
+  std::string out;
+  JsonWriter json(out);
+  json.begin_array();
+  for (const auto& [name, value] : items) json.begin_array().value(name).value(value).end_array();
+  json.end_array();
+  return out;
+}
+
+std::string json_policies(const std::vector<PolicyFlag>& policies) {
+  std::string out;
+  JsonWriter json(out);
+  json.begin_array();
+  for (const auto& flag : policies)
+    json.begin_object().field("id", flag.id).field("name", flag.name).field("evidence", flag.evidence).end_object();
+  json.end_array();
+  return out;
+}
+
+std::string join_members(const std::vector<std::string>& members) {
+  std::string out;
+  for (const auto& member : members) out += (out.empty() ? "" : "!/") + member;
+  return out;
+}
+
+bool is_path_prefix(const std::string& prefix, const std::string& path) {
+  if (prefix.empty() || path.compare(0, prefix.size(), prefix) != 0) return false;
+  return path.size() == prefix.size() || prefix.back() == '/' || path[prefix.size()] == '/' ||
+         path[prefix.size()] == '!' || path[prefix.size()] == '@';
+}
+
+// first_seen keeps the earliest date ever recorded (ISO 8601 compares as text); an empty one is unknown.
+constexpr const char* kUpsertIdentity = R"sql(
+INSERT INTO identities (id, provider, nhi_type, identifier, attributes, environments, first_seen, last_seen,
+  first_seen_scan, last_seen_scan, present, absent_since_scan, validity, validity_checked_at, owner, owner_source,
+  risk, risk_reasons, policies)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, NULL, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
+ON CONFLICT (id) DO UPDATE SET
+  provider = excluded.provider, nhi_type = excluded.nhi_type,
+  identifier = CASE WHEN excluded.identifier <> '' THEN excluded.identifier ELSE identifier END,
+  attributes = excluded.attributes, environments = excluded.environments,
+  first_seen = CASE WHEN first_seen = '' THEN excluded.first_seen WHEN excluded.first_seen = '' THEN first_seen
+                    ELSE min(first_seen, excluded.first_seen) END,
+  last_seen = excluded.last_seen, last_seen_scan = excluded.last_seen_scan,
+  validity = CASE WHEN excluded.validity <> '' AND (excluded.validity_checked_at <> '' OR validity_checked_at = '')
+                  THEN excluded.validity ELSE validity END,
+  validity_checked_at = CASE WHEN excluded.validity <> '' AND (excluded.validity_checked_at <> '' OR validity_checked_at = '')
+                  THEN excluded.validity_checked_at ELSE validity_checked_at END,
+  owner = excluded.owner, owner_source = excluded.owner_source, risk = excluded.risk,
+  risk_reasons = excluded.risk_reasons, policies = excluded.policies
+RETURNING key, first_seen_scan
+)sql";
+
+// A preview or secret once stored is kept: a later scan without --store-secrets does not erase it.
+constexpr const char* kUpsertPart = R"sql(
+INSERT INTO identity_parts (identity, fingerprint, rule_id, preview, secret) VALUES (?1, ?2, ?3, ?4, ?5)
+ON CONFLICT (identity, fingerprint) DO UPDATE SET
+  preview = CASE WHEN excluded.preview <> '' THEN excluded.preview ELSE preview END,
+  secret = coalesce(excluded.secret, secret)
+RETURNING key
+)sql";
+
+constexpr const char* kUpsertLocation = R"sql(
+INSERT INTO locations (part, repository, commit_id, commit_date, author, path, line, image, layer_digest, members,
+  target, environment, present, first_seen_scan, last_seen_scan)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14)
+ON CONFLICT (part, repository, commit_id, path, line, image, layer_digest, members) DO UPDATE SET
+  commit_date = excluded.commit_date, author = excluded.author, target = excluded.target,
+  environment = excluded.environment, present = excluded.present, last_seen_scan = excluded.last_seen_scan
+)sql";
+
+}  // namespace
+
+struct ScanRecorder::Prepared {
+  explicit Prepared(sqlite3* db)
+      : intern(db, "INSERT INTO strings (value) VALUES (?1) ON CONFLICT (value) DO UPDATE SET value = value RETURNING id"),
+        identity(db, kUpsertIdentity),
+        part(db, kUpsertPart),
+        location(db, kUpsertLocation) {}
+  bool ok() const { return intern.prepared() && identity.prepared() && part.prepared() && location.prepared(); }
+  Statement intern, identity, part, location;
+};
+
+std::string target_of(const IdentityLocation& location, const std::vector<std::string>& targets) {
+  for (const auto& target : targets)
+    if ((!location.repository.empty() && target == location.repository) ||
+        (!location.image.empty() && target == location.image))
+      return target;
+  const std::string* best = nullptr;
+  for (const auto& target : targets)
+    if (is_path_prefix(target, location.path) && (!best || target.size() > best->size())) best = &target;
+  if (best) return *best;
+  return !location.repository.empty() ? location.repository : location.image;
+}
+
+ScanRecorder::~ScanRecorder() {
+  if (m_scan != 0) sqlite3_exec(m_store.connection(), "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
+Error ScanRecorder::fail(std::string_view what) {
+  Error error = sqlite_error(m_store.connection(), m_store.path(), what);
+  m_sql.reset();
+  if (m_scan != 0) {
+    sqlite3_exec(m_store.connection(), "ROLLBACK", nullptr, nullptr, nullptr);
+    error.message += "; scan not recorded";
+  }
+  m_scan = 0;
+  m_strings.clear();
+  m_parts.clear();
+  m_touched.clear();
+  return error;
+}
+
+Result<std::int64_t> ScanRecorder::begin_scan(const ScanInfo& info) {
+  sqlite3* db = m_store.connection();
+  if (m_store.read_only()) return Error{m_store.path() + ": opened read-only"};
+  if (m_scan != 0) return Error{m_store.path() + ": a scan is already being recorded"};
+  if (sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) return fail("cannot start the scan");
+  m_info = info;
+  m_locations = m_new_identities = 0;
+  Statement scan(db,
+                 "INSERT INTO scans (started_at, status, targets, head_commits, sprawl_version, rules_digest) "
+                 "VALUES (?1, 'incomplete', ?2, ?3, ?4, ?5)");
+  scan.bind(1, info.started_at).bind(2, json_strings(info.targets)).bind(3, json_pairs(info.head_commits));
+  scan.bind(4, info.sprawl_version).bind(5, info.rules_digest);
+  m_scan = -1;  // a transaction is open: fail() rolls it back
+  if (scan.step() != SQLITE_DONE) return fail("cannot record the scan");
+  m_scan = sqlite3_last_insert_rowid(db);
+  m_sql = std::make_unique<Prepared>(db);
+  if (!m_sql->ok()) return fail("cannot prepare the datastore statements");
+  return m_scan;
+}
+
+Result<std::int64_t> ScanRecorder::intern(const std::string& text) {
+  auto found = m_strings.find(text);
+  if (found != m_strings.end()) return found->second;
+  Statement& stmt = m_sql->intern;
+  stmt.reset();
+  stmt.bind(1, text);
+  if (stmt.step() != SQLITE_ROW) return fail("cannot record a string");
+  std::int64_t id = stmt.integer(0);
+  stmt.reset();
+  m_strings.emplace(text, id);
+  return id;
+}
+
+Status ScanRecorder::record(const std::vector<Identity>& identities, const std::vector<Finding>& findings) {
+  if (m_scan <= 0) return Error{m_store.path() + ": record() without begin_scan()"};
+  std::unordered_map<std::string_view, const Finding*> by_fingerprint;
+  for (const auto& finding : findings) by_fingerprint.emplace(finding.fingerprint, &finding);
+  for (const auto& identity : identities) {
+    auto key = upsert_identity(identity);
+    if (!key) return key.error();
+    // Each part's rule: from a location of it, else from its finding.
+    std::unordered_map<std::string, std::string> rules;
+    for (const auto& location : identity.locations) rules.emplace(location.fingerprint, location.rule_id);
+    for (const auto& fingerprint : identity.fingerprints) rules.emplace(fingerprint, std::string());
+    for (auto& [fingerprint, rule] : rules) {
+      auto found = by_fingerprint.find(fingerprint);
+      const Finding* finding = found == by_fingerprint.end() ? nullptr : found->second;
+      if (rule.empty() && finding && finding->rule) rule = finding->rule->id;
+      auto part = upsert_part(key.value(), fingerprint, rule, finding);
+      if (!part) return part.error();
+    }
+    for (const auto& location : identity.locations) {
+      auto part = m_parts.find(std::to_string(key.value()) + ":" + location.fingerprint);
+      if (auto done = upsert_location(part->second, location); !done) return done;
+    }
+  }
+  return Ok{};
+}
+
+Result<std::int64_t> ScanRecorder::upsert_identity(const Identity& identity) {
+  Statement& stmt = m_sql->identity;
+  stmt.reset();
+  stmt.bind(1, identity.id).bind(2, identity.provider).bind(3, identity.nhi_type).bind(4, identity.identifier);
+  stmt.bind(5, json_pairs(identity.attributes)).bind(6, json_strings(identity.environments));
+  stmt.bind(7, identity.first_seen).bind(8, identity.last_seen).bind(9, m_scan);
+  stmt.bind(10, std::int64_t{identity.present}).bind(11, identity.validity).bind(12, identity.validity_checked_at);
+  if (identity.owner) {
+    stmt.bind(13, identity.owner->name).bind(14, identity.owner->source);
+  } else {
+    stmt.bind_null(13).bind_null(14);
+  }
+  stmt.bind(15, std::int64_t{identity.risk}).bind(16, json_strings(identity.risk_reasons));
+  stmt.bind(17, json_policies(identity.policies));
+  if (stmt.step() != SQLITE_ROW) return fail("cannot record identity " + identity.id);
+  std::int64_t key = stmt.integer(0);
+  bool is_new = stmt.integer(1) == m_scan;
+  stmt.reset();
+  if (m_touched.insert(key).second && is_new) ++m_new_identities;
+  return key;
+}
+
+Result<std::int64_t> ScanRecorder::upsert_part(std::int64_t identity, const std::string& fingerprint,
+                                                const std::string& rule_id, const Finding* finding) {
+  std::string cache_key = std::to_string(identity) + ":" + fingerprint;
+  if (auto found = m_parts.find(cache_key); found != m_parts.end()) return found->second;
+  auto rule = intern(rule_id);
+  if (!rule) return rule.error();
+  Statement& stmt = m_sql->part;
+  stmt.reset();
+  stmt.bind(1, identity).bind(2, fingerprint).bind(3, rule.value());
+  stmt.bind(4, finding ? redact_secret(finding->secret) : std::string());
+  // The one place a raw secret may reach the file.
+  if (m_info.store_secrets && finding && !finding->secret.empty()) {
+    stmt.bind(5, finding->secret);
+  } else {
+    stmt.bind_null(5);
+  }
+  if (stmt.step() != SQLITE_ROW) return fail("cannot record a credential part");
+  std::int64_t key = stmt.integer(0);
+  stmt.reset();
+  m_parts.emplace(std::move(cache_key), key);
+  return key;
+}
+
+Status ScanRecorder::upsert_location(std::int64_t part, const IdentityLocation& location) {
+  const std::string* texts[] = {&location.repository, &location.commit, &location.commit_date, &location.author,
+                                &location.path};
+  Statement& stmt = m_sql->location;
+  stmt.reset();
+  stmt.bind(1, part);
+  for (int i = 0; i < 5; ++i) {
+    auto id = intern(*texts[i]);
+    if (!id) return id.error();
+    stmt.bind(2 + i, id.value());
+  }
+  stmt.bind(7, std::int64_t{location.line});
+  const std::string rest[] = {location.image, location.layer_digest, join_members(location.archive_members),
+                              target_of(location, m_info.targets), location.environment};
+  for (int i = 0; i < 5; ++i) {
+    auto id = intern(rest[i]);
+    if (!id) return id.error();
+    stmt.bind(8 + i, id.value());
+  }
+  stmt.bind(13, std::int64_t{location.present}).bind(14, m_scan);
+  if (stmt.step() != SQLITE_DONE) return fail("cannot record a location");
+  stmt.reset();
+  ++m_locations;
+  return Ok{};
+}
+
+Status ScanRecorder::mark_absent() {
+  // Locations of this scan's targets that this scan did not see again: history, kept, not present.
+  Statement stmt(m_store.connection(),
+                 "UPDATE locations SET present = 0 WHERE target = ?1 AND last_seen_scan <> ?2 AND present = 1 "
+                 "RETURNING (SELECT identity FROM identity_parts WHERE key = part)");
+  for (const auto& target : m_info.targets) {
+    auto id = intern(target);
+    if (!id) return id.error();
+    stmt.reset();
+    stmt.bind(1, id.value()).bind(2, m_scan);
+    int rc;
+    while ((rc = stmt.step()) == SQLITE_ROW) m_touched.insert(stmt.integer(0));
+    if (rc != SQLITE_DONE) return fail("cannot update presence");
+  }
+  return Ok{};
+}
+
+Status ScanRecorder::update_presence() {
+  sqlite3* db = m_store.connection();
+  Statement present(db,
+                    "SELECT EXISTS (SELECT 1 FROM identity_parts p JOIN locations l ON l.part = p.key "
+                    "WHERE p.identity = ?1 AND l.present = 1)");
+  Statement update(db,
+                   "UPDATE identities SET present = ?2, absent_since_scan = CASE WHEN ?2 THEN NULL "
+                   "ELSE coalesce(absent_since_scan, ?3) END WHERE key = ?1");
+  for (std::int64_t key : m_touched) {
+    present.reset();
+    present.bind(1, key);
+    if (present.step() != SQLITE_ROW) return fail("cannot update presence");
+    std::int64_t is_present = present.integer(0);
+    update.reset();
+    update.bind(1, key).bind(2, is_present).bind(3, m_scan);
+    if (update.step() != SQLITE_DONE) return fail("cannot update presence");
+  }
+  return Ok{};
+}
+
+Result<ScanCounts> ScanRecorder::finish_scan(ScanCounts counts, const std::string& finished_at) {
+  if (m_scan <= 0) return Error{m_store.path() + ": finish_scan() without begin_scan()"};
+  std::size_t recorded = m_touched.size();
+  if (auto done = mark_absent(); !done) return done.error();
+  if (auto done = update_presence(); !done) return done.error();
+  if (counts.identities == 0) counts.identities = static_cast<std::int64_t>(recorded);
+  if (counts.locations == 0) counts.locations = m_locations;
+  if (counts.new_identities == 0) counts.new_identities = m_new_identities;
+  sqlite3* db = m_store.connection();
+  {
+    Statement scan(db,
+                   "UPDATE scans SET status = 'complete', finished_at = ?2, findings = ?3, identities = ?4, "
+                   "locations = ?5, new_identities = ?6 WHERE id = ?1");
+    scan.bind(1, m_scan).bind(2, finished_at).bind(3, counts.findings).bind(4, counts.identities);
+    scan.bind(5, counts.locations).bind(6, counts.new_identities);
+    if (scan.step() != SQLITE_DONE) return fail("cannot finish the scan");
+  }
+  m_sql.reset();
+  if (sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) return fail("cannot commit the scan");
+  m_scan = 0;
+  m_strings.clear();
+  m_parts.clear();
+  m_touched.clear();
+  return counts;
+}
+
+}  // namespace sprawl::store

@@ -1,0 +1,82 @@
+// ScanRecorder: writes one scan's identities into the datastore — one transaction from
+// begin_scan to finish_scan, rolled back whole on any error. Never stores a raw secret unless told.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+#include "sprawl/finding.h"
+#include "sprawl/identity.h"
+#include "sprawl/result.h"
+#include "src/store/datastore.h"
+
+namespace sprawl::store {
+
+/// What is known about a scan before its results are recorded.
+struct ScanInfo {
+  std::string started_at;  ///< ISO 8601 UTC
+  std::vector<std::string> targets;  ///< the inputs as given on the command line
+  std::vector<std::pair<std::string, std::string>> head_commits;  ///< repository, HEAD commit
+  std::string sprawl_version, rules_digest;
+  /// Also keep each part's raw secret (`--store-secrets`). Off: only fingerprints, redacted
+  /// previews and the identities' non-secret identifiers reach the file.
+  bool store_secrets = false;
+};
+
+/// Records one scan. Use from one thread: begin_scan, record (any number of times), finish_scan.
+/// The write lock is held from begin_scan to finish_scan, so call begin_scan when the results are
+/// ready, not when the scan starts. Destroying an unfinished recorder rolls the scan back.
+class ScanRecorder {
+ public:
+  explicit ScanRecorder(Datastore& store) : m_store(store) {}
+  ~ScanRecorder();
+  ScanRecorder(const ScanRecorder&) = delete;
+  ScanRecorder& operator=(const ScanRecorder&) = delete;
+
+  /// Starts the transaction (waiting for another writer up to the busy timeout) and inserts the
+  /// scan, marked incomplete. Returns its id.
+  Result<std::int64_t> begin_scan(const ScanInfo& info);
+  /// Upserts identities, their parts and locations. `findings` give each part's rule, redacted
+  /// preview and (with store_secrets) the secret, matched by fingerprint; a part without a
+  /// finding is stored with an empty preview. On error the scan is rolled back.
+  Status record(const std::vector<Identity>& identities, const std::vector<Finding>& findings);
+  /// Marks locations of this scan's targets not seen again as absent, recomputes presence, marks
+  /// the scan complete with `counts` (identities, locations and new identities are counted here
+  /// when left 0) and commits. On error the scan is rolled back and not recorded.
+  Result<ScanCounts> finish_scan(ScanCounts counts, const std::string& finished_at);
+
+  /// The current scan's id (0 when none is open).
+  std::int64_t scan_id() const { return m_scan; }
+
+ private:
+  Error fail(std::string_view what);
+  Result<std::int64_t> intern(const std::string& text);
+  Result<std::int64_t> upsert_identity(const Identity& identity);
+  Result<std::int64_t> upsert_part(std::int64_t identity, const std::string& fingerprint,
+                                   const std::string& rule_id, const Finding* finding);
+  Status upsert_location(std::int64_t part, const IdentityLocation& location);
+  Status update_presence();
+  Status mark_absent();
+
+  struct Prepared;  ///< the statements record() repeats, prepared once per scan
+
+  Datastore& m_store;
+  std::unique_ptr<Prepared> m_sql;
+  std::int64_t m_scan = 0;
+  ScanInfo m_info;
+  std::unordered_map<std::string, std::int64_t> m_strings;
+  std::unordered_map<std::string, std::int64_t> m_parts;  ///< "identity key:fingerprint" → part key
+  std::unordered_set<std::int64_t> m_touched;              ///< identity keys recorded in this scan
+  std::int64_t m_locations = 0, m_new_identities = 0;
+};
+
+/// Which of `targets` a location was found under: its repository or image when one of them, else
+/// the longest target that is a prefix of its path; empty when none.
+std::string target_of(const IdentityLocation& location, const std::vector<std::string>& targets);
+
+}  // namespace sprawl::store
