@@ -17,144 +17,13 @@
 #include "tests/support/fake_tokens.h"
 #include "tests/support/findings_json.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/validator_harness.h"
 
 using namespace sprawl::verify;
-using sprawl::test::FakeHttpServer;
-using sprawl::test::FakeRequest;
-using sprawl::test::FakeResponse;
-using sprawl::test::json_response;
+using namespace sprawl::test;
 using sprawl::test::kBase62;
-using sprawl::test::kHexLower;
-using sprawl::test::random_chars;
 
 namespace {
-
-// --- harness: one validator, one fake provider --------------------------------------------------
-
-/// Runs the validator of `rule` on `credential`, with `provider`'s endpoint on `server`.
-LiveResult run_check(const std::string& rule, const Credential& credential, const FakeHttpServer& server) {
-  HttpOptions options;
-  options.timeout = std::chrono::milliseconds(3000);
-  options.retries = 1;
-  options.backoff = std::chrono::milliseconds(1);
-  options.rate_per_second = 0;
-  HttpClient client(options);
-  const Endpoints endpoints(std::map<std::string, std::string>{{credential.provider, server.base_url()}});
-  const ValidatorContext context{client, endpoints, options.timeout, 0};
-  const Validator* validator = validator_for(rule);
-  REQUIRE(validator != nullptr);
-  REQUIRE(validator->provider == credential.provider);
-  return validator->validate(credential, context);
-}
-
-std::string identity_of(const LiveResult& result, const std::string& key) {
-  for (const auto& [k, v] : result.identity)
-    if (k == key) return v;
-  return {};
-}
-
-/// The request names the documented path and carries the secret in `header` only, as `value`.
-void require_secret_only_in(const FakeRequest& request, const std::string& secret, const std::string& header,
-                            const std::string& value) {
-  CHECK(request.target.find(secret) == std::string::npos);
-  CHECK(request.body.find(secret) == std::string::npos);
-  for (const auto& [name, v] : request.headers)
-    if (v.find(secret) != std::string::npos) CHECK(name == header);
-  CHECK(request.header(header) == value);
-}
-
-/// Every rule a validator of `providers` serves is a built-in rule of that provider, and every id
-/// in `unserved` is a built-in rule that no validator serves (so a misspelt id cannot pass).
-void check_served_rules(const std::vector<std::string>& providers, const std::vector<std::string>& unserved) {
-  auto config = sprawl::load_builtin_rules();
-  REQUIRE(config.ok());
-  std::map<std::string, std::string> provider_of;
-  for (const auto& rule : config->rules) provider_of[rule.id] = rule.provider;
-  std::size_t served = 0;
-  for (const auto& validator : validators()) {
-    if (std::find(providers.begin(), providers.end(), validator.provider) == providers.end()) continue;
-    for (const auto& id : validator.rule_ids) {
-      INFO(id);
-      REQUIRE(provider_of.count(id) == 1);
-      CHECK(provider_of[id] == validator.provider);
-      ++served;
-    }
-  }
-  CHECK(served >= providers.size());
-  for (const auto& id : unserved) {
-    INFO(id);
-    CHECK(provider_of.count(id) == 1);
-    CHECK(validator_for(id) == nullptr);
-  }
-}
-
-/// What a provider's check looks like from the server's side, and its documented answers.
-struct Scenario {
-  std::string rule;
-  Credential credential;
-  std::string method, target;           ///< the documented request ("GET", "/v1/account")
-  std::string auth_header, auth_value;  ///< where the secret goes, lower-case header name
-  FakeResponse accepted, rejected;
-};
-
-Credential credential_for(const std::string& rule, const std::string& provider, const std::string& secret,
-                          const std::string& context = "") {
-  Credential c;
-  c.rule_id = rule;
-  c.provider = provider;
-  c.secret = secret;
-  c.match_text = secret;
-  c.context = context.empty() ? secret : context;
-  return c;
-}
-
-/// Accepted: valid, the request as documented. Returns the result for identity checks.
-LiveResult expect_accepted(const Scenario& s) {
-  FakeHttpServer server([&](const FakeRequest&) { return s.accepted; });
-  const auto result = run_check(s.rule, s.credential, server);
-  CHECK(result.status == LiveStatus::valid);
-  const auto requests = server.requests();
-  REQUIRE(!requests.empty());
-  CHECK(requests.front().method == s.method);
-  CHECK(requests.front().target == s.target);
-  for (const auto& request : requests)
-    require_secret_only_in(request, s.credential.secret, s.auth_header, s.auth_value);
-  CHECK(result.reason.find(s.credential.secret) == std::string::npos);
-  return result;
-}
-
-void expect_rejected(const Scenario& s) {
-  FakeHttpServer server([&](const FakeRequest&) { return s.rejected; });
-  const auto result = run_check(s.rule, s.credential, server);
-  CHECK(result.status == LiveStatus::invalid);
-  CHECK(result.http_status == s.rejected.status);
-  CHECK(result.identity.empty());
-  CHECK(server.requests().size() == 1);
-}
-
-void expect_rate_limited(const Scenario& s) {
-  FakeHttpServer server([](const FakeRequest&) { return json_response(429, R"({"error":"rate limited"})"); });
-  const auto result = run_check(s.rule, s.credential, server);
-  CHECK(result.status == LiveStatus::unknown);
-  CHECK(result.http_status == 429);
-  CHECK(result.reason.find("429") != std::string::npos);
-  CHECK(server.requests().size() == 2);  // the first try and one retry
-}
-
-void expect_malformed(const Scenario& s) {
-  for (const std::string body : {"<html>maintenance</html>", "{}", "[]"}) {
-    FakeHttpServer server([&](const FakeRequest&) { return json_response(200, body); });
-    const auto result = run_check(s.rule, s.credential, server);
-    CHECK(result.status == LiveStatus::unknown);
-    CHECK(result.http_status == 200);
-  }
-}
-
-void expect_documented_answers(const Scenario& s) {
-  expect_rejected(s);
-  expect_rate_limited(s);
-  expect_malformed(s);
-}
 
 // --- fake credentials, built at run time ----------------------------------------------------------
 
@@ -177,11 +46,6 @@ Scenario bearer_scenario(const std::string& rule, const std::string& provider, c
           "Bearer " + secret,
           std::move(accepted),
           std::move(rejected)};
-}
-
-FakeResponse with_header(FakeResponse response, std::string name, std::string value) {
-  response.headers.emplace_back(std::move(name), std::move(value));
-  return response;
 }
 
 const FakeResponse kModelList = json_response(200, R"({"object":"list","data":[{"id":"model-a","object":"model"}]})");
@@ -463,13 +327,9 @@ TEST_CASE("scan --validate checks OpenAI, Anthropic and Hugging Face keys agains
   sprawl::test::TempDir dir;
   dir.write("app/.env",
             "OPENAI_API_KEY=" + openai_key + "\nANTHROPIC_API_KEY=" + anthropic_revoked + "\nHF_TOKEN=" + hf + "\n");
-  const auto run = sprawl::test::run_sprawl_env(
-      {"scan", dir.path(), "--validate", "--validation-cache-ttl", "0", "--format", "json", "--show-secrets"},
-      {{"SPRAWL_ENDPOINT_OPENAI", openai.base_url()},
-       {"SPRAWL_ENDPOINT_ANTHROPIC", anthropic.base_url()},
-       {"SPRAWL_ENDPOINT_HUGGINGFACE", huggingface.base_url()}});
-  INFO(run.err);
-  const auto scan = sprawl::test::parse_report(run.out);
+  const auto scan = scan_validating(dir.path(), {{"SPRAWL_ENDPOINT_OPENAI", openai.base_url()},
+                                                 {"SPRAWL_ENDPOINT_ANTHROPIC", anthropic.base_url()},
+                                                 {"SPRAWL_ENDPOINT_HUGGINGFACE", huggingface.base_url()}});
   const auto o = sprawl::test::with_secret(scan, openai_key), a = sprawl::test::with_secret(scan, anthropic_revoked),
              h = sprawl::test::with_secret(scan, hf);
   REQUIRE(o.size() == 1);

@@ -16,11 +16,10 @@
 #include "tests/support/fake_tokens.h"
 #include "tests/support/findings_json.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/validator_harness.h"
 
 using namespace sprawl::verify;
-using sprawl::test::FakeHttpServer;
-using sprawl::test::FakeRequest;
-using sprawl::test::FakeResponse;
+using namespace sprawl::test;
 
 namespace {
 
@@ -119,25 +118,11 @@ FakeHttpServer::Handler fake_sts(std::map<std::string, KnownKey> keys) {
   };
 }
 
-struct Harness {
-  explicit Harness(FakeHttpServer::Handler handler)
-      : server(std::move(handler)), endpoints({{"aws", server.base_url()}}) {}
-  FakeHttpServer server;
-  Endpoints endpoints;
-  HttpClient http{[] {
-    HttpOptions o;
-    o.timeout = std::chrono::milliseconds(3000);
-    o.retries = 0;
-    o.rate_per_second = 0;
-    return o;
-  }()};
-
-  LiveResult check(const std::string& rule_id, const std::string& secret, const std::string& context) {
-    const Validator* validator = validator_for(rule_id);
-    REQUIRE(validator != nullptr);
-    REQUIRE(validator->provider == "aws");
-    const ValidatorContext ctx{http, endpoints, std::chrono::milliseconds(3000), k_now};
-    return validator->validate(Credential{rule_id, "aws", secret, secret, context, {}}, ctx);
+/// A fake STS, and checks of AWS credentials against it.
+struct Harness : FakeProvider {
+  explicit Harness(FakeHttpServer::Handler handler) : FakeProvider(std::move(handler), {.retries = 0, .now = k_now}) {}
+  LiveResult check(const std::string& rule_id, const std::string& secret, const std::string& context) const {
+    return FakeProvider::check(credential_for(rule_id, "aws", secret, context));
   }
 };
 
@@ -283,11 +268,7 @@ TEST_CASE("scan --validate checks an AWS key pair from a credentials file agains
   sprawl::test::TempDir dir;
   dir.write("live/.aws/credentials", ini(id, secret));
   dir.write("old/.aws/credentials", ini(old_id, old_secret));
-  const auto run = sprawl::test::run_sprawl_env(
-      {"scan", dir.path(), "--validate", "--validation-cache-ttl", "0", "--format", "json", "--show-secrets"},
-      {{"SPRAWL_ENDPOINT_AWS", sts.base_url()}});
-  INFO(run.err);
-  const auto scan = sprawl::test::parse_report(run.out);
+  const auto scan = scan_validating(dir.path(), {{"SPRAWL_ENDPOINT_AWS", sts.base_url()}});
   for (const std::string& part : {id, secret}) {
     const auto found = sprawl::test::with_secret(scan, part);
     REQUIRE(found.size() == 1);

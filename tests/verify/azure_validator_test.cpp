@@ -18,11 +18,10 @@
 #include "tests/support/fake_http_server.h"
 #include "tests/support/findings_json.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/validator_harness.h"
 
 using namespace sprawl::verify;
-using sprawl::test::FakeHttpServer;
-using sprawl::test::FakeRequest;
-using sprawl::test::FakeResponse;
+using namespace sprawl::test;
 
 namespace {
 
@@ -115,26 +114,13 @@ FakeHttpServer::Handler fake_blob_service(std::string account, std::string key,
   };
 }
 
-struct Harness {
-  explicit Harness(FakeHttpServer::Handler handler)
-      : server(std::move(handler)), endpoints({{"azure", server.base_url()}}) {}
-  FakeHttpServer server;
-  Endpoints endpoints;
-  HttpClient http{[] {
-    HttpOptions o;
-    o.timeout = std::chrono::milliseconds(3000);
-    o.retries = 0;
-    o.rate_per_second = 0;
-    return o;
-  }()};
-
-  LiveResult check(const std::string& key, const std::string& context) {
-    const Validator* validator = validator_for("azure-storage-account-key");
-    REQUIRE(validator != nullptr);
-    REQUIRE(validator->provider == "azure");
-    const ValidatorContext ctx{http, endpoints, std::chrono::milliseconds(3000), k_now};
-    return validator->validate(Credential{"azure-storage-account-key", "azure", key, "AccountKey=" + key, context, {}},
-                               ctx);
+/// A fake Blob service, and checks of storage account keys against it.
+struct Harness : FakeProvider {
+  explicit Harness(FakeHttpServer::Handler handler) : FakeProvider(std::move(handler), {.retries = 0, .now = k_now}) {}
+  LiveResult check(const std::string& key, const std::string& context) const {
+    Credential credential = credential_for("azure-storage-account-key", "azure", key, context);
+    credential.match_text = "AccountKey=" + key;
+    return FakeProvider::check(credential);
   }
 };
 
@@ -213,11 +199,7 @@ TEST_CASE("scan --validate checks a storage connection string's key against its 
   sprawl::test::TempDir dir;
   dir.write("app/.env", connection_string(k_account, key));
   dir.write("old/.env", connection_string(k_account, wrong));
-  const auto run = sprawl::test::run_sprawl_env(
-      {"scan", dir.path(), "--validate", "--validation-cache-ttl", "0", "--format", "json", "--show-secrets"},
-      {{"SPRAWL_ENDPOINT_AZURE", blob.base_url()}});
-  INFO(run.err);
-  const auto scan = sprawl::test::parse_report(run.out);
+  const auto scan = scan_validating(dir.path(), {{"SPRAWL_ENDPOINT_AZURE", blob.base_url()}});
   const auto valid = sprawl::test::with_secret(scan, key), invalid = sprawl::test::with_secret(scan, wrong);
   REQUIRE(valid.size() == 1);
   REQUIRE(invalid.size() == 1);

@@ -20,12 +20,10 @@
 #include "tests/support/fake_http_server.h"
 #include "tests/support/findings_json.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/validator_harness.h"
 
 using namespace sprawl::verify;
-using sprawl::test::FakeHttpServer;
-using sprawl::test::FakeRequest;
-using sprawl::test::FakeResponse;
-using sprawl::test::json_response;
+using namespace sprawl::test;
 
 namespace {
 
@@ -140,27 +138,12 @@ FakeHttpServer::Handler fake_token_endpoint(PkeyPtr key, std::int64_t now = k_no
   };
 }
 
-struct Harness {
-  explicit Harness(FakeHttpServer::Handler handler)
-      : server(std::move(handler)), endpoints({{"gcp", server.base_url()}}) {}
-  FakeHttpServer server;
-  Endpoints endpoints;
-  HttpClient http{[] {
-    HttpOptions o;
-    o.timeout = std::chrono::milliseconds(3000);
-    o.retries = 0;
-    o.rate_per_second = 0;
-    return o;
-  }()};
-
-  LiveResult check(const KeyFile& file, Identity offline = {}) {
-    const Validator* validator = validator_for("gcp-service-account-private-key");
-    REQUIRE(validator != nullptr);
-    REQUIRE(validator->provider == "gcp");
-    const ValidatorContext ctx{http, endpoints, std::chrono::milliseconds(3000), k_now};
-    return validator->validate(Credential{"gcp-service-account-private-key", "gcp", file.secret, file.match_text,
-                                          file.json, std::move(offline)},
-                               ctx);
+/// A fake token endpoint, and checks of service-account keys against it.
+struct Harness : FakeProvider {
+  explicit Harness(FakeHttpServer::Handler handler) : FakeProvider(std::move(handler), {.retries = 0, .now = k_now}) {}
+  LiveResult check(const KeyFile& file, Identity offline = {}) const {
+    return FakeProvider::check(Credential{"gcp-service-account-private-key", "gcp", file.secret, file.match_text,
+                                          file.json, std::move(offline)});
   }
 };
 
@@ -251,11 +234,7 @@ TEST_CASE("scan --validate exchanges a service-account key file's JWT at the tok
   sprawl::test::TempDir dir;
   dir.write("deploy/sa.json", live.json);
   dir.write("old/sa.json", revoked.json);
-  const auto run = sprawl::test::run_sprawl_env(
-      {"scan", dir.path(), "--validate", "--validation-cache-ttl", "0", "--format", "json", "--show-secrets"},
-      {{"SPRAWL_ENDPOINT_GCP", google.base_url()}});
-  INFO(run.err);
-  const auto scan = sprawl::test::parse_report(run.out);
+  const auto scan = scan_validating(dir.path(), {{"SPRAWL_ENDPOINT_GCP", google.base_url()}});
   const auto valid = sprawl::test::with_secret(scan, live.secret);
   const auto invalid = sprawl::test::with_secret(scan, revoked.secret);
   REQUIRE(valid.size() == 1);

@@ -15,95 +15,13 @@
 #include "tests/support/fake_tokens.h"
 #include "tests/support/findings_json.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/validator_harness.h"
 
 using namespace sprawl::verify;
-using sprawl::test::FakeHttpServer;
-using sprawl::test::FakeRequest;
-using sprawl::test::FakeResponse;
-using sprawl::test::json_response;
+using namespace sprawl::test;
 using sprawl::test::kBase62;
-using sprawl::test::kHexLower;
-using sprawl::test::random_chars;
 
 namespace {
-
-struct Outcome {
-  LiveResult result;
-  std::vector<FakeRequest> requests;
-};
-
-/// Runs the validator of `credential.rule_id` against a server answering with `handler`.
-Outcome run_check(const Credential& credential, FakeHttpServer::Handler handler) {
-  FakeHttpServer server(std::move(handler));
-  const Validator* validator = validator_for(credential.rule_id);
-  REQUIRE(validator != nullptr);
-  HttpOptions options;
-  options.timeout = std::chrono::milliseconds(3000);
-  options.backoff = std::chrono::milliseconds(5);
-  options.rate_per_second = 0;
-  HttpClient client(options);
-  const Endpoints endpoints({{validator->provider, server.base_url()}});
-  const ValidatorContext context{client, endpoints, options.timeout, 1700000000};
-  LiveResult result = validator->validate(credential, context);
-  CHECK(result.reason.find(credential.secret) == std::string::npos);
-  return {std::move(result), server.requests()};
-}
-
-Outcome run_check(const Credential& credential, FakeResponse answer) {
-  return run_check(credential, [answer](const FakeRequest&) { return answer; });
-}
-
-FakeResponse text_response(int status, std::string body) {
-  FakeResponse response = json_response(status, std::move(body));
-  response.content_type = "text/plain";
-  return response;
-}
-
-Credential credential_for(std::string rule_id, std::string provider, std::string secret, std::string context = {}) {
-  Credential credential;
-  credential.rule_id = std::move(rule_id);
-  credential.provider = std::move(provider);
-  credential.secret = std::move(secret);
-  credential.match_text = credential.secret;
-  credential.context = std::move(context);
-  return credential;
-}
-
-std::string identity_of(const LiveResult& result, const std::string& key) {
-  for (const auto& [k, v] : result.identity)
-    if (k == key) return v;
-  return {};
-}
-
-/// How many of the request's parts (target, body, each header) hold `secret`.
-int places_holding(const FakeRequest& request, const std::string& secret) {
-  int places = (request.target.find(secret) != std::string::npos) + (request.body.find(secret) != std::string::npos);
-  for (const auto& [name, value] : request.headers) places += value.find(secret) != std::string::npos;
-  return places;
-}
-
-/// Asserts that every request carried `secret` in header `header` only (and nowhere else).
-void secret_only_in_header(const std::vector<FakeRequest>& requests, const std::string& secret,
-                           const std::string& header, const std::string& prefix = "") {
-  REQUIRE_FALSE(requests.empty());
-  for (const auto& request : requests) {
-    CHECK(request.header(header) == prefix + secret);
-    CHECK(places_holding(request, secret) == 1);
-  }
-}
-
-/// The usual rate-limit and malformed-answer cases: 429 is unknown after the client's retries,
-/// and a 200 that is not the documented JSON is unknown.
-void check_busy_and_malformed(const Credential& credential) {
-  const auto busy = run_check(credential, json_response(429, R"({"message":"slow down"})"));
-  CHECK(busy.result.status == LiveStatus::unknown);
-  CHECK(busy.result.http_status == 429);
-  CHECK(busy.requests.size() == 3);  // the first try and the client's two retries
-  const auto html = run_check(credential, text_response(200, "<html>maintenance</html>"));
-  CHECK(html.result.status == LiveStatus::unknown);
-  const auto other_json = run_check(credential, json_response(200, R"({"unexpected":{"shape":1}})"));
-  CHECK(other_json.result.status == LiveStatus::unknown);
-}
 
 std::string fake_slack_token(const char* prefix, std::uint32_t seed) {
   return std::string(prefix) + random_chars("123456789", 11, seed) + "-" + random_chars("123456789", 12, seed + 1) +
@@ -425,11 +343,7 @@ TEST_CASE("scan --validate checks a Slack token and a Slack webhook without post
   });
   sprawl::test::TempDir dir;
   dir.write("bot/.env", "SLACK_BOT_TOKEN=" + token + "\nSLACK_WEBHOOK=" + hook + "\n");
-  const auto run = sprawl::test::run_sprawl_env(
-      {"scan", dir.path(), "--validate", "--validation-cache-ttl", "0", "--format", "json", "--show-secrets"},
-      {{"SPRAWL_ENDPOINT_SLACK", slack.base_url()}});
-  INFO(run.err);
-  const auto scan = sprawl::test::parse_report(run.out);
+  const auto scan = scan_validating(dir.path(), {{"SPRAWL_ENDPOINT_SLACK", slack.base_url()}});
   const auto bot = sprawl::test::with_secret(scan, token), webhook = sprawl::test::with_secret(scan, hook);
   REQUIRE(bot.size() == 1);
   REQUIRE(webhook.size() == 1);

@@ -14,95 +14,13 @@
 #include "tests/support/fake_tokens.h"
 #include "tests/support/findings_json.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/validator_harness.h"
 
 using namespace sprawl::verify;
-using sprawl::test::FakeHttpServer;
-using sprawl::test::FakeRequest;
-using sprawl::test::FakeResponse;
-using sprawl::test::json_response;
+using namespace sprawl::test;
 using sprawl::test::kBase62;
-using sprawl::test::kHexLower;
-using sprawl::test::random_chars;
 
 namespace {
-
-struct Outcome {
-  LiveResult result;
-  std::vector<FakeRequest> requests;
-};
-
-/// Runs the validator of `credential.rule_id` against a server answering with `handler`.
-Outcome run_check(const Credential& credential, FakeHttpServer::Handler handler) {
-  FakeHttpServer server(std::move(handler));
-  const Validator* validator = validator_for(credential.rule_id);
-  REQUIRE(validator != nullptr);
-  HttpOptions options;
-  options.timeout = std::chrono::milliseconds(3000);
-  options.backoff = std::chrono::milliseconds(5);
-  options.rate_per_second = 0;
-  HttpClient client(options);
-  const Endpoints endpoints({{validator->provider, server.base_url()}});
-  const ValidatorContext context{client, endpoints, options.timeout, 1700000000};
-  LiveResult result = validator->validate(credential, context);
-  CHECK(result.reason.find(credential.secret) == std::string::npos);
-  return {std::move(result), server.requests()};
-}
-
-Outcome run_check(const Credential& credential, FakeResponse answer) {
-  return run_check(credential, [answer](const FakeRequest&) { return answer; });
-}
-
-FakeResponse with_header(FakeResponse response, std::string name, std::string value) {
-  response.headers.emplace_back(std::move(name), std::move(value));
-  return response;
-}
-
-Credential credential_for(std::string rule_id, std::string provider, std::string secret, std::string context = {}) {
-  Credential credential;
-  credential.rule_id = std::move(rule_id);
-  credential.provider = std::move(provider);
-  credential.secret = std::move(secret);
-  credential.match_text = credential.secret;
-  credential.context = std::move(context);
-  return credential;
-}
-
-std::string identity_of(const LiveResult& result, const std::string& key) {
-  for (const auto& [k, v] : result.identity)
-    if (k == key) return v;
-  return {};
-}
-
-/// How many of the request's parts (target, body, each header) hold `secret`.
-int places_holding(const FakeRequest& request, const std::string& secret) {
-  int places = (request.target.find(secret) != std::string::npos) + (request.body.find(secret) != std::string::npos);
-  for (const auto& [name, value] : request.headers) places += value.find(secret) != std::string::npos;
-  return places;
-}
-
-/// Asserts that every request was a GET carrying `secret` in header `header` only.
-void secret_only_in_header(const std::vector<FakeRequest>& requests, const std::string& secret,
-                           const std::string& header, const std::string& prefix = "") {
-  REQUIRE_FALSE(requests.empty());
-  for (const auto& request : requests) {
-    CHECK(request.method == "GET");
-    CHECK(request.header(header) == prefix + secret);
-    CHECK(places_holding(request, secret) == 1);
-  }
-}
-
-/// 429 is unknown after the client's retries; a 200 that is not the documented JSON is unknown.
-void check_busy_and_malformed(const Credential& credential) {
-  const auto busy = run_check(credential, json_response(429, R"({"message":"slow down"})"));
-  CHECK(busy.result.status == LiveStatus::unknown);
-  CHECK(busy.result.http_status == 429);
-  CHECK(busy.requests.size() == 3);  // the first try and the client's two retries
-  FakeResponse html = json_response(200, "<html>maintenance</html>");
-  html.content_type = "text/html";
-  CHECK(run_check(credential, html).result.status == LiveStatus::unknown);
-  CHECK(run_check(credential, json_response(200, R"({"unexpected":{"shape":1}})")).result.status ==
-        LiveStatus::unknown);
-}
 
 /// A token of `rule_id` answered 200 with `body` is valid with identity `key` = `value`; 401 is
 /// invalid; and the token went in header `header` (after `prefix`) to `path` only.
@@ -333,11 +251,7 @@ TEST_CASE("scan --validate reports a GitLab token valid with its scopes, and a r
   sprawl::test::TempDir dir;
   dir.write("ci/.env", "GITLAB_TOKEN=" + live + "\n");
   dir.write("old/.env", "GITLAB_TOKEN=" + revoked + "\n");
-  const auto run = sprawl::test::run_sprawl_env(
-      {"scan", dir.path(), "--validate", "--validation-cache-ttl", "0", "--format", "json", "--show-secrets"},
-      {{"SPRAWL_ENDPOINT_GITLAB", gitlab.base_url()}});
-  INFO(run.err);
-  const auto scan = sprawl::test::parse_report(run.out);
+  const auto scan = scan_validating(dir.path(), {{"SPRAWL_ENDPOINT_GITLAB", gitlab.base_url()}});
   const auto valid = sprawl::test::with_secret(scan, live), invalid = sprawl::test::with_secret(scan, revoked);
   REQUIRE(valid.size() == 1);
   REQUIRE(invalid.size() == 1);
