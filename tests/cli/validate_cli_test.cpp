@@ -10,6 +10,7 @@
 #include "tests/support/fake_http_server.h"
 #include "tests/support/fake_tokens.h"
 #include "tests/support/findings_json.h"
+#include "tests/support/git_repo.h"
 #include "tests/support/temp_dir.h"
 
 using namespace sprawl::test;
@@ -277,4 +278,28 @@ TEST_CASE("Without --validate nothing is sent, and a bad --validation-cache-ttl 
   const auto bad = run_sprawl_env({"scan", dir.path(), "--validate", "--validation-cache-ttl", "soon"}, {});
   CHECK(bad.exit_code == 2);
   CHECK(bad.err.find("--validation-cache-ttl") != std::string::npos);
+}
+
+TEST_CASE("--validate on a repository's history checks a secret deleted since",
+          "[cli][validate][git]") {
+  const std::string token = fake_github_pat(711);
+  FakeHttpServer github(github_api(token));
+  TempDir dir;
+  GitRepo repo(dir.path() + "/repo");
+  repo.write("deploy/ci.env", "# CI\nGITHUB_TOKEN=" + token + "\n");
+  repo.commit("add CI token");
+  repo.remove("deploy/ci.env");
+  repo.commit("remove CI token");
+  const auto result = run_sprawl_env(validate_args(repo.path(), {"--show-secrets"}),
+                                     {{"SPRAWL_ENDPOINT_GITHUB", github.base_url()},
+                                      {"GIT_CONFIG_GLOBAL", "/dev/null"},
+                                      {"GIT_CONFIG_NOSYSTEM", "1"}});
+  INFO(result.err);
+  const ReportedScan scan = parse_report(result.out);
+  const ReportedFinding* found = finding_with(scan, token);
+  REQUIRE(found);
+  REQUIRE(found->git);
+  CHECK(found->validity_status == "valid");
+  CHECK(found->identity_of("login") == "deploy-bot");
+  CHECK(github.requests().size() == 1);
 }
