@@ -84,7 +84,7 @@ bool for_each(std::string_view doc, Visit&& visit) {
     if (key_end == std::string_view::npos) return false;
     e.key = doc.substr(pos + 1, key_end - pos - 1);
     const auto size = detail::value_size(e.type, doc, key_end + 1);
-    if (!size) return false;
+    if (!size || *size > doc.size() - (key_end + 1)) return false;  // a value cut off by the document's end
     e.value = doc.substr(key_end + 1, *size);
     pos = key_end + 1 + *size;
     if (!visit(e)) return true;

@@ -217,7 +217,8 @@ std::optional<LiveResult> PgSession::answer(std::uint32_t code, std::string_view
       return std::nullopt;
     }
     case 12:  // AuthenticationSASLFinal: the server proves it knows the password
-      if (!m_scram || !m_scram->verify_server_final(data, m_error)) return LiveResult::unknown(m_error);
+      if (!m_scram) return LiveResult::unknown("SASL final without a SASL exchange");
+      if (!m_scram->verify_server_final(data, m_error)) return LiveResult::unknown(m_error);
       m_scram_verified = true;
       return std::nullopt;
     default:
