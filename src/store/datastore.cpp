@@ -166,8 +166,10 @@ Status configure(sqlite3* db, const std::string& path, int version, bool read_on
                    std::to_string(kSchemaVersion) + "; record a scan into it to upgrade it"};
     return Ok{};
   }
-  Statement wal(db, "PRAGMA journal_mode = WAL");
-  if (wal.step() != SQLITE_ROW) return sqlite_error(db, path, "cannot switch to WAL");
+  {
+    Statement wal(db, "PRAGMA journal_mode = WAL");
+    if (wal.step() != SQLITE_ROW) return sqlite_error(db, path, "cannot switch to WAL");
+  }
   if (auto sync = exec(db, path, "PRAGMA synchronous = NORMAL"); !sync) return sync;
   if (version < kSchemaVersion) return migrate(db, path, version);
   return Ok{};

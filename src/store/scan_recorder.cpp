@@ -111,6 +111,8 @@ std::string target_of(const IdentityLocation& location, const std::vector<std::s
   return !location.repository.empty() ? location.repository : location.image;
 }
 
+ScanRecorder::ScanRecorder(Datastore& store) : m_store(store) {}
+
 ScanRecorder::~ScanRecorder() {
   if (m_scan != 0) sqlite3_exec(m_store.connection(), "ROLLBACK", nullptr, nullptr, nullptr);
 }

@@ -33,7 +33,7 @@ struct ScanInfo {
 /// ready, not when the scan starts. Destroying an unfinished recorder rolls the scan back.
 class ScanRecorder {
  public:
-  explicit ScanRecorder(Datastore& store) : m_store(store) {}
+  explicit ScanRecorder(Datastore& store);
   ~ScanRecorder();
   ScanRecorder(const ScanRecorder&) = delete;
   ScanRecorder& operator=(const ScanRecorder&) = delete;

@@ -105,7 +105,7 @@ constexpr std::array<std::string_view, kSchemaVersion> kMigrations = {kSchemaV1}
 
 Error sqlite_error(sqlite3* db, const std::string& path, std::string_view what) {
   int code = sqlite3_errcode(db);
-  if (code == SQLITE_BUSY || code == SQLITE_LOCKED) {
+  if (code == SQLITE_BUSY) {
     int waited_ms = 0;
     sqlite3_stmt* stmt = nullptr;
     if (sqlite3_prepare_v2(db, "PRAGMA busy_timeout", -1, &stmt, nullptr) == SQLITE_OK &&

@@ -1,0 +1,170 @@
+// Datastore::open: creation, migration, and refusing what it must not touch — a newer schema, a
+// corrupt file, another program's database — plus waiting for a second writer's lock.
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include "src/store/datastore.h"
+#include "src/store/scan_recorder.h"
+#include "src/store/schema.h"
+#include "tests/store/store_fixtures.h"
+#include "tests/support/temp_dir.h"
+
+using namespace sprawl;
+using namespace sprawl::store;
+using sprawl::test::RawDb;
+using sprawl::test::TempDir;
+
+namespace {
+
+/// A closed datastore holding one complete scan of `identities` identities.
+void write_datastore(const std::string& path, int identities) {
+  auto store = Datastore::open(path);
+  INFO((store.ok() ? std::string() : store.error().message));
+  REQUIRE(store.ok());
+  ScanRecorder recorder(**store);
+  REQUIRE(recorder.begin_scan({"2025-01-01T00:00:00Z", {"repo"}, {}, "0.1.0", "digest"}).ok());
+  std::vector<Identity> batch;
+  for (int n = 0; n < identities; ++n)
+    batch.push_back(test::make_identity(n, {test::make_location(n, "repo", "config/app.env")}, "2024-05-01T10:00:00Z",
+                                        "2025-01-01T00:00:00Z"));
+  REQUIRE(recorder.record(batch, {}).ok());
+  REQUIRE(recorder.finish_scan({}, "2025-01-01T00:01:00Z").ok());
+}
+
+}  // namespace
+
+TEST_CASE("a missing datastore is created in WAL mode at the current schema and reopens", "[store]") {
+  TempDir dir;
+  std::string path = dir / "inventory.db";
+  {
+    auto store = Datastore::open(path);
+    REQUIRE(store.ok());
+  }
+  RawDb raw(path);
+  CHECK(raw.integer("PRAGMA user_version") == kSchemaVersion);
+  CHECK(raw.integer("SELECT count(*) FROM sqlite_master WHERE name = 'locations'") == 1);
+  CHECK(raw.text("PRAGMA journal_mode") == "wal");
+  auto again = Datastore::open(path);
+  REQUIRE(again.ok());
+  auto read_only = Datastore::open(path, {OpenMode::read_only});
+  REQUIRE(read_only.ok());
+  CHECK(read_only.value()->load_identities()->empty());
+  CHECK(read_only.value()->scans()->empty());
+}
+
+TEST_CASE("an empty file is migrated to the current schema", "[store]") {
+  TempDir dir;
+  std::string path = dir.write("empty.db", "");
+  auto store = Datastore::open(path);
+  REQUIRE(store.ok());
+  RawDb raw(path);
+  CHECK(raw.integer("PRAGMA user_version") == kSchemaVersion);
+  CHECK(raw.text("PRAGMA journal_mode") == "wal");
+}
+
+TEST_CASE("a datastore whose directory does not exist is not created", "[store]") {
+  TempDir dir;
+  auto store = Datastore::open(dir / "missing/inventory.db");
+  REQUIRE_FALSE(store.ok());
+  CHECK_THAT(store.error().message, Catch::Contains("does not exist"));
+  CHECK_FALSE(std::filesystem::exists(dir / "missing"));
+}
+
+TEST_CASE("opening a missing datastore read-only is an error and creates nothing", "[store]") {
+  TempDir dir;
+  auto store = Datastore::open(dir / "inventory.db", {OpenMode::read_only});
+  REQUIRE_FALSE(store.ok());
+  CHECK_THAT(store.error().message, Catch::Contains("no such datastore"));
+  CHECK_FALSE(std::filesystem::exists(dir / "inventory.db"));
+}
+
+TEST_CASE("a datastore written by a newer sprawl is refused with both versions and left byte-identical", "[store]") {
+  TempDir dir;
+  std::string path = dir / "inventory.db";
+  write_datastore(path, 3);
+  {
+    RawDb raw(path);
+    REQUIRE(raw.exec("PRAGMA user_version = " + std::to_string(kSchemaVersion + 5)) == SQLITE_OK);
+  }
+  std::string before = test::read_text(path);
+  auto store = Datastore::open(path);
+  REQUIRE_FALSE(store.ok());
+  CHECK_THAT(store.error().message, Catch::Contains("newer sprawl") &&
+                                        Catch::Contains("schema version " + std::to_string(kSchemaVersion + 5)) &&
+                                        Catch::Contains("up to version " + std::to_string(kSchemaVersion)));
+  CHECK(test::read_text(path) == before);
+  CHECK_FALSE(Datastore::open(path, {OpenMode::read_only}).ok());
+  CHECK(test::read_text(path) == before);
+}
+
+TEST_CASE("a file of random bytes is refused and left untouched", "[store]") {
+  TempDir dir;
+  std::mt19937 random(7);
+  std::string bytes(64 * 1024, '\0');
+  for (auto& byte : bytes) byte = static_cast<char>(random());
+  std::string path = dir.write("inventory.db", bytes);
+  auto store = Datastore::open(path);
+  REQUIRE_FALSE(store.ok());
+  CHECK_THAT(store.error().message, Catch::StartsWith(path) && Catch::Contains("left untouched"));
+  CHECK(test::read_text(path) == bytes);
+}
+
+TEST_CASE("a truncated datastore is refused as corrupt and left untouched", "[store]") {
+  TempDir dir;
+  std::string path = dir / "inventory.db";
+  write_datastore(path, 2000);
+  std::string whole = test::read_text(path);
+  REQUIRE(whole.size() > 64 * 1024);
+  std::string truncated = whole.substr(0, whole.size() / 2);
+  dir.write("inventory.db", truncated);
+  auto store = Datastore::open(path);
+  REQUIRE_FALSE(store.ok());
+  CHECK_THAT(store.error().message, Catch::Contains("corrupt") && Catch::Contains("left untouched"));
+  CHECK(test::read_text(path) == truncated);
+}
+
+TEST_CASE("another program's SQLite database is not taken over", "[store]") {
+  TempDir dir;
+  std::string path = dir / "other.db";
+  {
+    RawDb raw(path);
+    REQUIRE(raw.exec("CREATE TABLE notes (text TEXT)") == SQLITE_OK);
+  }
+  std::string before = test::read_text(path);
+  auto store = Datastore::open(path);
+  REQUIRE_FALSE(store.ok());
+  CHECK_THAT(store.error().message, Catch::Contains("not a sprawl datastore"));
+  CHECK(test::read_text(path) == before);
+}
+
+TEST_CASE("a second writer waits for the lock, then says the datastore is locked", "[store]") {
+  TempDir dir;
+  std::string path = dir / "inventory.db";
+  write_datastore(path, 1);
+  RawDb other(path);
+  REQUIRE(other.exec("BEGIN IMMEDIATE") == SQLITE_OK);
+  REQUIRE(other.exec("INSERT INTO strings (value) VALUES ('held')") == SQLITE_OK);
+
+  OpenOptions options;
+  options.busy_timeout_ms = 300;
+  auto store = Datastore::open(path, options);
+  REQUIRE(store.ok());
+  ScanRecorder recorder(**store);
+  auto start = std::chrono::steady_clock::now();
+  auto scan = recorder.begin_scan({"2025-02-01T00:00:00Z", {"repo"}, {}, "0.1.0", "digest"});
+  auto waited = std::chrono::steady_clock::now() - start;
+  REQUIRE_FALSE(scan.ok());
+  CHECK(scan.error().message == path + ": datastore is locked by another sprawl (waited 300 ms)");
+  CHECK(waited >= std::chrono::milliseconds(250));
+
+  REQUIRE(other.exec("COMMIT") == SQLITE_OK);
+  auto retry = recorder.begin_scan({"2025-02-01T00:00:00Z", {"repo"}, {}, "0.1.0", "digest"});
+  REQUIRE(retry.ok());
+  REQUIRE(recorder.finish_scan({}, "2025-02-01T00:01:00Z").ok());
+  CHECK(store.value()->scans()->size() == 2);
+}
+
