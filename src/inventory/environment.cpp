@@ -51,8 +51,8 @@ std::string single_environment(const std::vector<std::string>& words) {
   return found;
 }
 
-constexpr std::array<std::string_view, 10> k_test_dir_words{"test",     "tests",    "testing", "spec",  "specs",
-                                                            "fixture",  "fixtures", "testdata", "mock", "mocks"};
+constexpr std::array<std::string_view, 10> k_test_dir_words{"test",    "tests",    "testing",  "spec", "specs",
+                                                            "fixture", "fixtures", "testdata", "mock", "mocks"};
 constexpr std::array<std::string_view, 7> k_test_file_words{"test",     "tests", "testing", "fixture",
                                                             "fixtures", "mock",  "mocks"};
 

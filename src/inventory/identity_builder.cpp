@@ -133,7 +133,8 @@ std::optional<std::string> client_id_near(std::string_view text, std::size_t anc
     while (++i < lower.size() && (lower[i] == '"' || lower[i] == '\'' || lower[i] == ' ' || lower[i] == '=')) {
     }
     std::size_t end = i;
-    while (end < text.size() && (is_word_char(text[end]) || std::string_view("._@-").find(text[end]) != std::string_view::npos))
+    while (end < text.size() &&
+           (is_word_char(text[end]) || std::string_view("._@-").find(text[end]) != std::string_view::npos))
       ++end;
     const std::size_t distance = at > anchor ? at - anchor : anchor - at;
     if (end - i >= 6 && distance < best_distance) best = std::string(text.substr(i, end - i)), best_distance = distance;
@@ -310,7 +311,8 @@ std::string choose_identifier(Identity& identity, const Group& group) {
     return user.empty() ? host : user + "@" + host;
   if (auto value = attribute_of(identity, "fingerprint"); !value.empty()) return value;
   if (auto iss = attribute_of(identity, "iss"), sub = attribute_of(identity, "sub"); !iss.empty() || !sub.empty())
-    return (iss.empty() ? "" : "iss=" + iss) + (iss.empty() || sub.empty() ? "" : " ") + (sub.empty() ? "" : "sub=" + sub);
+    return (iss.empty() ? "" : "iss=" + iss) + (iss.empty() || sub.empty() ? "" : " ") +
+           (sub.empty() ? "" : "sub=" + sub);
   for (const char* name : {"name", "account", "arn", "user_id", "account_id"})
     if (auto value = attribute_of(identity, name); !value.empty()) return value;
   return "";
@@ -420,9 +422,8 @@ Identity build_one(Group group, const InventoryInputs& inputs) {
 std::vector<Identity> build_identities(const std::vector<Finding>& findings, const InventoryInputs& inputs) {
   std::vector<Identity> identities;
   for (auto& group : group_findings(findings)) identities.push_back(build_one(std::move(group), inputs));
-  std::sort(identities.begin(), identities.end(), [](const Identity& a, const Identity& b) {
-    return a.risk != b.risk ? a.risk > b.risk : a.id < b.id;
-  });
+  std::sort(identities.begin(), identities.end(),
+            [](const Identity& a, const Identity& b) { return a.risk != b.risk ? a.risk > b.risk : a.id < b.id; });
   return identities;
 }
 

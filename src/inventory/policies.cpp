@@ -107,7 +107,7 @@ std::optional<PolicyFlag> check_long_lived(const Identity& identity, const Polic
 
 std::string reuse_place(const IdentityLocation& location) {
   static constexpr std::array<std::string_view, 8> k_service_dirs{"services", "service", "apps",      "packages",
-                                                                   "cmd",      "svc",     "functions", "microservices"};
+                                                                  "cmd",      "svc",     "functions", "microservices"};
   std::string place = !location.image.empty()        ? "image " + location.image
                       : !location.repository.empty() ? "repository " + location.repository
                                                      : "files";
@@ -229,8 +229,8 @@ std::optional<PolicyFlag> check_over_privileged(const Identity& identity) {
 
 bool is_personal_credential_path(std::string_view path) {
   static constexpr std::array<std::string_view, 11> k_personal{
-      ".bash_history", ".zsh_history",  ".sh_history", ".history", "fish_history",    ".python_history",
-      ".psql_history", ".mysql_history", ".netrc",     "_netrc",   ".git-credentials"};
+      ".bash_history", ".zsh_history",   ".sh_history", ".history", "fish_history",    ".python_history",
+      ".psql_history", ".mysql_history", ".netrc",      "_netrc",   ".git-credentials"};
   path = inner_path(path);
   const auto slash = path.rfind('/');
   const std::string_view name = slash == std::string_view::npos ? path : path.substr(slash + 1);

@@ -24,25 +24,40 @@ bool has_policy(const Identity& identity, std::string_view id) {
 
 void score_validity(const Identity& identity, Tally& tally) {
   const std::string& v = identity.validity;
-  if (v == "valid") tally.add(40, "valid: the provider accepted it");
-  else if (v == "unknown") tally.add(15, "validity unknown: the provider could not tell");
-  else if (v == "format_valid") tally.add(15, "well-formed, not checked live");
-  else if (v.empty()) tally.add(15, "validity not checked");
+  if (v == "valid")
+    tally.add(40, "valid: the provider accepted it");
+  else if (v == "unknown")
+    tally.add(15, "validity unknown: the provider could not tell");
+  else if (v == "format_valid")
+    tally.add(15, "well-formed, not checked live");
+  else if (v.empty())
+    tally.add(15, "validity not checked");
 }
 
 void score_severity(Severity severity, Tally& tally) {
   switch (severity) {
-    case Severity::critical: tally.add(15, "critical rule"); break;
-    case Severity::high: tally.add(10, "high-severity rule"); break;
-    case Severity::medium: tally.add(6, "medium-severity rule"); break;
-    case Severity::low: tally.add(3, "low-severity rule"); break;
-    case Severity::info: break;
+    case Severity::critical:
+      tally.add(15, "critical rule");
+      break;
+    case Severity::high:
+      tally.add(10, "high-severity rule");
+      break;
+    case Severity::medium:
+      tally.add(6, "medium-severity rule");
+      break;
+    case Severity::low:
+      tally.add(3, "low-severity rule");
+      break;
+    case Severity::info:
+      break;
   }
 }
 
 void score_exposure(const Identity& identity, Tally& tally) {
-  if (identity.present) tally.add(10, "still present (HEAD, final image or file)");
-  else tally.add(4, "in history or a deleted layer only");
+  if (identity.present)
+    tally.add(10, "still present (HEAD, final image or file)");
+  else
+    tally.add(4, "in history or a deleted layer only");
   const bool in_image = std::any_of(identity.locations.begin(), identity.locations.end(),
                                     [](const IdentityLocation& l) { return !l.image.empty(); });
   if (in_image) tally.add(5, "in a container image layer (shipped to registries)");
@@ -51,8 +66,10 @@ void score_exposure(const Identity& identity, Tally& tally) {
 void score_age(const Identity& identity, const RiskInputs& inputs, Tally& tally) {
   const auto age = age_in_days(identity.first_seen, inputs.now);
   if (!age) return;
-  if (*age > inputs.max_age_days) tally.add(10, "exposed " + std::to_string(*age) + " days");
-  else if (*age > 90) tally.add(5, "exposed " + std::to_string(*age) + " days");
+  if (*age > inputs.max_age_days)
+    tally.add(10, "exposed " + std::to_string(*age) + " days");
+  else if (*age > 90)
+    tally.add(5, "exposed " + std::to_string(*age) + " days");
 }
 
 }  // namespace

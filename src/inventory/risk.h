@@ -10,8 +10,8 @@
 namespace sprawl {
 
 struct RiskInputs {
-  std::string now;          ///< ISO 8601: ages are counted up to here
-  int max_age_days = 365;   ///< the long-lived threshold (as for NHI7)
+  std::string now;         ///< ISO 8601: ages are counted up to here
+  int max_age_days = 365;  ///< the long-lived threshold (as for NHI7)
 };
 
 struct RiskScore {

@@ -1,0 +1,231 @@
+// build_identities: findings → one identity per credential, parts joined, facts filled in.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+
+#include "src/inventory/identity_builder.h"
+#include "tests/inventory/inventory_test_support.h"
+
+using namespace sprawl;
+using namespace sprawl::test;
+
+namespace {
+
+InventoryInputs inputs_at(const std::string& scan_time = "2025-06-01T00:00:00Z") {
+  InventoryInputs inputs;
+  inputs.scan_time = scan_time;
+  return inputs;
+}
+
+/// A secret-key finding whose kept context holds `before` then the secret, as the scanner keeps it.
+Finding with_context(Finding f, const std::string& before) {
+  f.context.text = before + f.secret + "\n";
+  f.context.match_start = static_cast<std::uint32_t>(before.size());
+  f.context.match_end = static_cast<std::uint32_t>(before.size() + f.secret.size());
+  return f;
+}
+
+}  // namespace
+
+TEST_CASE("the same secret in three places is one identity with three locations", "[inventory]") {
+  const std::string token = fake_github_pat(1);
+  const std::vector<Finding> findings{finding_at("github-pat-classic", token, "a/.env", 3),
+                                      finding_at("github-pat-classic", token, "b/config.yml", 7),
+                                      finding_at("github-pat-classic", token, "c/deploy.sh", 1)};
+  const auto identities = build_identities(findings, inputs_at());
+  REQUIRE(identities.size() == 1);
+  const Identity& id = identities[0];
+  CHECK(id.locations.size() == 3);
+  CHECK(id.fingerprints == std::vector<std::string>{findings[0].fingerprint});
+  CHECK(id.provider == "github");
+  CHECK(id.id == identity_id({findings[0].fingerprint}));
+  CHECK(id.id.size() == 16);
+  CHECK(id.first_seen == "2025-06-01T00:00:00Z");  // plain files: the scan time
+  CHECK(id.last_seen == "2025-06-01T00:00:00Z");
+  CHECK(id.present);
+}
+
+TEST_CASE("an AWS key id and its secret key in one file are one identity named by the key id", "[inventory]") {
+  const std::string key_id = fake_aws_key_id(2), secret = fake_aws_secret(2);
+  Finding id_part = finding_at("aws-access-key-id", key_id, "deploy/.env", 1);
+  id_part.validity.status = "format_valid";
+  id_part.validity.identity = {{"account_id", "123456789012"}};
+  const std::vector<Finding> findings{id_part, finding_at("aws-secret-access-key", secret, "deploy/.env", 2)};
+  const auto identities = build_identities(findings, inputs_at());
+  REQUIRE(identities.size() == 1);
+  const Identity& id = identities[0];
+  CHECK(id.fingerprints.size() == 2);
+  CHECK(id.identifier == key_id);
+  CHECK(id.provider == "aws");
+  CHECK(id.locations.size() == 2);
+  const auto has = [&](const std::string& k, const std::string& v) {
+    return std::find(id.attributes.begin(), id.attributes.end(), std::make_pair(k, v)) != id.attributes.end();
+  };
+  CHECK(has("account_id", "123456789012"));
+  CHECK(has("key_id", key_id));
+  CHECK(id.id == identity_id({findings[1].fingerprint, findings[0].fingerprint}));
+}
+
+TEST_CASE("near miss: a key id and an unrelated secret key in different files stay two identities", "[inventory]") {
+  const std::vector<Finding> findings{finding_at("aws-access-key-id", fake_aws_key_id(3), "a/.env", 1),
+                                      finding_at("aws-secret-access-key", fake_aws_secret(3), "b/.env", 2)};
+  CHECK(build_identities(findings, inputs_at()).size() == 2);
+}
+
+TEST_CASE("two AWS key pairs in one file pair each secret with its nearest key id", "[inventory]") {
+  const std::string id1 = fake_aws_key_id(4), id2 = fake_aws_key_id(5);
+  const std::vector<Finding> findings{finding_at("aws-access-key-id", id1, "creds", 1),
+                                      finding_at("aws-secret-access-key", fake_aws_secret(4), "creds", 2),
+                                      finding_at("aws-access-key-id", id2, "creds", 8),
+                                      finding_at("aws-secret-access-key", fake_aws_secret(5), "creds", 9)};
+  const auto identities = build_identities(findings, inputs_at());
+  REQUIRE(identities.size() == 2);
+  std::vector<std::string> names{identities[0].identifier, identities[1].identifier};
+  std::sort(names.begin(), names.end());
+  std::vector<std::string> expected{id1, id2};
+  std::sort(expected.begin(), expected.end());
+  CHECK(names == expected);
+  CHECK(identities[0].fingerprints.size() == 2);
+}
+
+TEST_CASE("a key id and a secret key far apart in one file are not joined", "[inventory]") {
+  const std::vector<Finding> findings{finding_at("aws-access-key-id", fake_aws_key_id(6), "big.txt", 1),
+                                      finding_at("aws-secret-access-key", fake_aws_secret(6), "big.txt", 200)};
+  CHECK(build_identities(findings, inputs_at()).size() == 2);
+}
+
+TEST_CASE("a secret key whose context names a key id found elsewhere joins that key id", "[inventory]") {
+  const std::string key_id = fake_aws_key_id(7);
+  const Finding secret = with_context(finding_at("aws-secret-access-key", fake_aws_secret(7), "ci/vars", 5),
+                                      "aws_access_key_id = " + key_id + "\naws_secret_access_key = ");
+  const std::vector<Finding> findings{finding_at("aws-access-key-id", key_id, "other/place", 40), secret};
+  const auto identities = build_identities(findings, inputs_at());
+  REQUIRE(identities.size() == 1);
+  CHECK(identities[0].identifier == key_id);
+}
+
+TEST_CASE("a lone secret part is named by the identifier its context holds", "[inventory]") {
+  SECTION("AWS secret key next to a key id no rule reported") {
+    const std::string key_id = fake_aws_key_id(8);
+    const auto ids = build_identities(
+        {with_context(finding_at("aws-secret-access-key", fake_aws_secret(8), ".env", 2), "AKID=" + key_id + "\nKEY=")},
+        inputs_at());
+    REQUIRE(ids.size() == 1);
+    CHECK(ids[0].identifier == key_id);
+  }
+  SECTION("Twilio auth token next to its account SID") {
+    const std::string sid = "AC" + random_chars(kHexLower, 32, 9);
+    const auto ids = build_identities(
+        {with_context(finding_at("twilio-auth-token", random_chars(kHexLower, 32, 10), "twilio.env", 2),
+                      "TWILIO_ACCOUNT_SID=" + sid + "\nTWILIO_AUTH_TOKEN=")},
+        inputs_at());
+    REQUIRE(ids.size() == 1);
+    CHECK(ids[0].identifier == sid);
+  }
+}
+
+TEST_CASE("identifiers come from validity facts: user@host, service-account e-mail, JWT claims", "[inventory]") {
+  Finding uri = finding_at("postgres-connection-uri", "postgres://app:pw@db.internal/app", "app.cfg");
+  uri.validity.identity = {{"scheme", "postgres"}, {"user", "app"}, {"host", "db.internal"}};
+  Finding jwt = finding_at("jwt", "eyJ.e30.sig", "token.txt");
+  jwt.validity.identity = {{"alg", "HS256"}, {"iss", "https://issuer"}, {"sub", "svc-1"}};
+  const auto ids = build_identities({uri, jwt}, inputs_at());
+  REQUIRE(ids.size() == 2);
+  std::vector<std::string> names{ids[0].identifier, ids[1].identifier};
+  std::sort(names.begin(), names.end());
+  CHECK(names == std::vector<std::string>{"app@db.internal", "iss=https://issuer sub=svc-1"});
+}
+
+TEST_CASE("first seen is the earliest introducing commit; presence is HEAD or the final image", "[inventory]") {
+  const std::string token = fake_github_pat(11);
+  const Finding old_one =
+      in_commit(finding_at("github-pat-classic", token, "x.env"), "repo", "2023-02-01T10:00:00+02:00",
+                /*at_head=*/false);
+  const Finding new_one = in_commit(finding_at("github-pat-classic", token, "y.env"), "repo", "2024-01-01T00:00:00Z",
+                                    /*at_head=*/false);
+  auto ids = build_identities({new_one, old_one}, inputs_at());
+  REQUIRE(ids.size() == 1);
+  CHECK(ids[0].first_seen == "2023-02-01T10:00:00+02:00");
+  CHECK(ids[0].locations[0].path == "x.env");
+  CHECK(ids[0].locations[0].commit_date == "2023-02-01T10:00:00+02:00");
+  CHECK(ids[0].locations[0].author == "Alice <Alice@example.com>");
+  CHECK_FALSE(ids[0].present);
+
+  Finding layer = finding_at("github-pat-classic", token, "img.tar@etc/app.env");
+  layer.provenance.image = ImageProvenance{};
+  layer.provenance.image->image = "img.tar";
+  layer.provenance.image->reference = "app:1";
+  layer.provenance.image->layer_digest = "sha256:abc";
+  layer.provenance.image->path = "etc/app.env";
+  layer.provenance.image->removed_in_layer = 3;
+  ids = build_identities({layer}, inputs_at());
+  CHECK(ids[0].locations[0].image == "app:1");
+  CHECK(ids[0].locations[0].layer_digest == "sha256:abc");
+  CHECK_FALSE(ids[0].present);
+}
+
+TEST_CASE("validity is the best known across parts and places, with when it was checked", "[inventory]") {
+  const std::string token = fake_github_pat(12);
+  Finding a = finding_at("github-pat-classic", token, "a");
+  a.validity = {"unknown", "timeout", {}, "live", "2025-05-01T00:00:00Z"};
+  Finding b = finding_at("github-pat-classic", token, "b");
+  b.validity = {"valid", "ok", {{"login", "octo-bot"}}, "live", "2025-05-02T00:00:00Z"};
+  Finding c = finding_at("github-pat-classic", token, "c");
+  c.validity = {"format_valid", "crc", {}, "offline", ""};
+  const auto ids = build_identities({a, b, c}, inputs_at());
+  REQUIRE(ids.size() == 1);
+  CHECK(ids[0].validity == "valid");
+  CHECK(ids[0].validity_checked_at == "2025-05-02T00:00:00Z");
+  CHECK(ids[0].identifier == "octo-bot");
+  CHECK(validity_rank("valid") > validity_rank("invalid"));
+  CHECK(validity_rank("invalid") > validity_rank("unknown"));
+  CHECK(validity_rank("unknown") > validity_rank("format_valid"));
+  CHECK(validity_rank("format_valid") > validity_rank(""));
+}
+
+TEST_CASE("suppressed findings are left out of the inventory", "[inventory]") {
+  Finding f = finding_at("github-pat-classic", fake_github_pat(13), "a");
+  f.suppressed = "baseline";
+  CHECK(build_identities({f}, inputs_at()).empty());
+}
+
+TEST_CASE("owner: declared, else CODEOWNERS, else the introducing commit's author", "[inventory]") {
+  const Finding f =
+      in_commit(finding_at("github-pat-classic", fake_github_pat(14), "services/api/.env"), "repo", "2024-01-01");
+  InventoryInputs inputs = inputs_at();
+  auto ids = build_identities({f}, inputs);
+  REQUIRE(ids[0].owner);
+  CHECK(ids[0].owner->name == "Alice <Alice@example.com>");
+  CHECK(ids[0].owner->source == "commit_author");
+
+  inputs.codeowners["repo"] = parse_codeowners("* @org/all\n/services/api/ @org/api-team\n");
+  ids = build_identities({f}, inputs);
+  CHECK(ids[0].owner->name == "@org/api-team");
+  CHECK(ids[0].owner->source == "codeowners");
+
+  inputs.declared_owners[ids[0].id] = "platform@example.com";
+  ids = build_identities({f}, inputs);
+  CHECK(ids[0].owner->name == "platform@example.com");
+  CHECK(ids[0].owner->source == "declared");
+}
+
+TEST_CASE("identities are ordered by risk, highest first, then by id", "[inventory]") {
+  std::vector<Finding> findings;
+  for (std::uint32_t seed = 20; seed < 26; ++seed) {
+    Finding f = finding_at("github-pat-classic", fake_github_pat(seed), "f" + std::to_string(seed));
+    f.validity.status = seed % 2 ? "valid" : "invalid";
+    findings.push_back(f);
+  }
+  const auto ids = build_identities(findings, inputs_at());
+  REQUIRE(ids.size() == 6);
+  for (std::size_t i = 1; i < ids.size(); ++i) {
+    CHECK(ids[i - 1].risk >= ids[i].risk);
+    if (ids[i - 1].risk == ids[i].risk) CHECK(ids[i - 1].id < ids[i].id);
+  }
+  CHECK(ids.front().validity == "valid");
+  CHECK(ids.back().validity == "invalid");
+  auto reversed = findings;
+  std::reverse(reversed.begin(), reversed.end());
+  const auto again = build_identities(reversed, inputs_at());
+  for (std::size_t i = 0; i < ids.size(); ++i) CHECK(again[i].id == ids[i].id);
+}
