@@ -157,8 +157,13 @@ std::optional<std::pair<std::string, std::string>> context_identifier(const Find
   std::optional<std::string> value;
   std::string name;
   if (id == "aws-secret-access-key" || id == "aws-session-token") {
-    value = nearest_token(text, anchor, "AKIA", 16, upper_alnum);
-    if (auto temporary = nearest_token(text, anchor, "ASIA", 16, upper_alnum); !value) value = temporary;
+    const auto long_term = nearest_token(text, anchor, "AKIA", 16, upper_alnum);
+    const auto temporary = nearest_token(text, anchor, "ASIA", 16, upper_alnum);
+    const auto distance = [&](const std::string& token) {
+      const std::size_t at = text.find(token);
+      return at > anchor ? at - anchor : anchor - at;
+    };
+    value = !temporary || (long_term && distance(*long_term) <= distance(*temporary)) ? long_term : temporary;
     name = "key_id";
   } else if (id == "twilio-auth-token") {
     value = nearest_token(text, anchor, "AC", 32, lower_hex);

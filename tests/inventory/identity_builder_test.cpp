@@ -124,6 +124,29 @@ TEST_CASE("a lone secret part is named by the identifier its context holds", "[i
   }
 }
 
+TEST_CASE("a client secret is named by the client id beside it", "[inventory]") {
+  const std::string secret = "GOCSPX-" + random_chars(kBase62, 28, 15);
+  const auto ids = build_identities(
+      {with_context(finding_at("gcp-oauth-client-secret", secret, "oauth.json", 3),
+                    "{\n  \"client_id\": \"1234567890-abc.apps.googleusercontent.com\",\n  \"client_secret\": \"")},
+      inputs_at());
+  REQUIRE(ids.size() == 1);
+  CHECK(ids[0].identifier == "1234567890-abc.apps.googleusercontent.com");
+  CHECK(ids[0].attributes ==
+        std::vector<std::pair<std::string, std::string>>{{"client_id", "1234567890-abc.apps.googleusercontent.com"}});
+}
+
+TEST_CASE("a temporary key id, its secret key and its session token are one identity", "[inventory]") {
+  const std::string key_id = "ASIA" + random_chars(kUpperDigits, 16, 16);
+  const std::vector<Finding> findings{finding_at("aws-access-key-id", key_id, "creds", 2),
+                                      finding_at("aws-secret-access-key", fake_aws_secret(16), "creds", 3),
+                                      finding_at("aws-session-token", random_chars(kBase62, 120, 17), "creds", 4)};
+  const auto ids = build_identities(findings, inputs_at());
+  REQUIRE(ids.size() == 1);
+  CHECK(ids[0].fingerprints.size() == 3);
+  CHECK(ids[0].identifier == key_id);
+}
+
 TEST_CASE("identifiers come from validity facts: user@host, service-account e-mail, JWT claims", "[inventory]") {
   Finding uri = finding_at("postgres-connection-uri", "postgres://app:pw@db.internal/app", "app.cfg");
   uri.validity.identity = {{"scheme", "postgres"}, {"user", "app"}, {"host", "db.internal"}};
