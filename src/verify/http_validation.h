@@ -53,6 +53,13 @@ LiveResult who_am_i(const ValidatorContext& context, std::string_view provider, 
                     std::string_view accepted, const std::vector<std::string_view>& required,
                     const std::vector<Field>& fields);
 
+/// Whether `c` may be part of a user or account name: letters, digits, '_', '-' and '.'.
+bool is_name_char(char c);
+
+/// The value assigned to the first of `names` (lower case) found in the credential context
+/// `text` ("NAME=value", "name: value", quotes allowed), or "".
+std::string value_named(std::string_view text, const std::vector<std::string_view>& names);
+
 /// Whether `text` contains `word` (given in lower case), ignoring ASCII case; an empty word never.
 bool mentions(std::string_view text, std::string_view word);
 

@@ -104,8 +104,6 @@ LiveResult validate_rubygems(const Credential& credential, const ValidatorContex
 
 // --- Docker Hub ----------------------------------------------------------------------------------
 
-bool is_name_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.'; }
-
 /// The word of name characters after the first of `flags` found in `text` (followed by a space
 /// or '='), or "".
 std::string word_after(std::string_view text, const std::vector<std::string_view>& flags) {
@@ -116,25 +114,6 @@ std::string word_after(std::string_view text, const std::vector<std::string_view
       while (i < text.size() &&
              (text[i] == ' ' || text[i] == '=' || text[i] == '\t' || text[i] == '"' || text[i] == '\''))
         ++i;
-      std::size_t end = i;
-      while (end < text.size() && is_name_char(text[end])) ++end;
-      if (end > i) return std::string(text.substr(i, end - i));
-    }
-  }
-  return {};
-}
-
-/// The value assigned to the first of `names` (lower case) found in `text`, or "".
-std::string value_named(std::string_view text, const std::vector<std::string_view>& names) {
-  std::string lower(text);
-  for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  for (const auto name : names) {
-    for (auto at = lower.find(name); at != std::string::npos; at = lower.find(name, at + 1)) {
-      std::size_t i = at + name.size();
-      while (i < text.size() && (text[i] == '"' || text[i] == '\'' || text[i] == ' ' || text[i] == '\t')) ++i;
-      if (i >= text.size() || (text[i] != '=' && text[i] != ':')) continue;
-      ++i;
-      while (i < text.size() && (text[i] == '"' || text[i] == '\'' || text[i] == ' ' || text[i] == '\t')) ++i;
       std::size_t end = i;
       while (end < text.size() && is_name_char(text[end])) ++end;
       if (end > i) return std::string(text.substr(i, end - i));

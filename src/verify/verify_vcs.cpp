@@ -120,8 +120,6 @@ LiveResult validate_gitlab_job_token(const Credential& credential, const Validat
 
 // --- Bitbucket -----------------------------------------------------------------------------------
 
-bool is_name_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.'; }
-
 /// The user written before `secret` in a URL ("https://USER:SECRET@bitbucket.org"), or "".
 std::string url_user_before(std::string_view text, std::string_view secret) {
   std::string needle(1, ':');
@@ -132,26 +130,6 @@ std::string url_user_before(std::string_view text, std::string_view secret) {
   while (start > 0 && is_name_char(text[start - 1])) --start;
   if (start < 3 || text.substr(start - 3, 3) != "://") return {};
   return std::string(text.substr(start, at - start));
-}
-
-/// The value assigned to the first of `names` (lower case) found in `text` ("NAME=value",
-/// "name: value", quotes allowed), or "".
-std::string value_named(std::string_view text, const std::vector<std::string_view>& names) {
-  std::string lower(text);
-  for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  for (const auto name : names) {
-    for (auto at = lower.find(name); at != std::string::npos; at = lower.find(name, at + 1)) {
-      std::size_t i = at + name.size();
-      while (i < text.size() && (text[i] == '"' || text[i] == '\'' || text[i] == ' ' || text[i] == '\t')) ++i;
-      if (i >= text.size() || (text[i] != '=' && text[i] != ':')) continue;
-      ++i;
-      while (i < text.size() && (text[i] == '"' || text[i] == '\'' || text[i] == ' ' || text[i] == '\t')) ++i;
-      std::size_t end = i;
-      while (end < text.size() && is_name_char(text[end])) ++end;
-      if (end > i) return std::string(text.substr(i, end - i));
-    }
-  }
-  return {};
 }
 
 /// An app password authenticates only with its user's name, which must be written near it.

@@ -125,6 +125,18 @@ void check_served_rules(const std::vector<std::string>& providers, const std::ve
   }
 }
 
+Scenario bearer_scenario(const std::string& rule, const std::string& provider, const std::string& secret,
+                         const std::string& target, FakeResponse accepted, FakeResponse rejected) {
+  return {rule,
+          credential_for(rule, provider, secret),
+          "GET",
+          target,
+          "authorization",
+          "Bearer " + secret,
+          std::move(accepted),
+          std::move(rejected)};
+}
+
 LiveResult expect_accepted(const Scenario& s) {
   FakeHttpServer server([&](const FakeRequest&) { return s.accepted; });
   const auto result = run_check(s.rule, s.credential, server);

@@ -94,6 +94,10 @@ struct Scenario {
   FakeResponse accepted, rejected;
 };
 
+/// The scenario of a GET of `target` with `Authorization: Bearer <secret>`.
+Scenario bearer_scenario(const std::string& rule, const std::string& provider, const std::string& secret,
+                         const std::string& target, FakeResponse accepted, FakeResponse rejected);
+
 /// Accepted: valid, the request as documented. Returns the result for identity checks.
 verify::LiveResult expect_accepted(const Scenario& s);
 /// Rejected: invalid after one request, with the status and no identity.

@@ -21,7 +21,6 @@
 
 using namespace sprawl::verify;
 using namespace sprawl::test;
-using sprawl::test::kBase62;
 
 namespace {
 
@@ -35,18 +34,6 @@ std::string anthropic_key(const std::string& kind, std::uint32_t seed) {
   return std::string("sk-") + "ant-" + kind + "-" + b62(93, seed) + "AA";
 }
 std::string hf_token(std::uint32_t seed) { return std::string("hf") + "_" + b62(34, seed); }
-
-Scenario bearer_scenario(const std::string& rule, const std::string& provider, const std::string& secret,
-                         const std::string& target, FakeResponse accepted, FakeResponse rejected) {
-  return {rule,
-          credential_for(rule, provider, secret),
-          "GET",
-          target,
-          "authorization",
-          "Bearer " + secret,
-          std::move(accepted),
-          std::move(rejected)};
-}
 
 const FakeResponse kModelList = json_response(200, R"({"object":"list","data":[{"id":"model-a","object":"model"}]})");
 const FakeResponse kOpenAiRejected = json_response(

@@ -21,7 +21,6 @@
 
 using namespace sprawl::verify;
 using namespace sprawl::test;
-using sprawl::test::kBase62;
 
 namespace {
 

@@ -21,7 +21,6 @@
 
 using namespace sprawl::verify;
 using namespace sprawl::test;
-using sprawl::test::kBase62;
 
 namespace {
 
@@ -62,18 +61,6 @@ std::string digitalocean_token(std::uint32_t seed) { return std::string("dop") +
 std::string heroku_key(std::uint32_t seed) { return std::string("HR") + "KU-" + random_chars(kBase62, 60, seed); }
 std::string honeycomb_key(std::uint32_t seed) {
   return std::string("hca") + "ik_" + random_chars("abcdefghijklmnopqrstuvwxyz0123456789", 58, seed);
-}
-
-Scenario bearer_scenario(const std::string& rule, const std::string& provider, const std::string& secret,
-                         const std::string& target, FakeResponse accepted, FakeResponse rejected) {
-  return {rule,
-          credential_for(rule, provider, secret),
-          "GET",
-          target,
-          "authorization",
-          "Bearer " + secret,
-          std::move(accepted),
-          std::move(rejected)};
 }
 
 }  // namespace

@@ -19,7 +19,6 @@
 
 using namespace sprawl::verify;
 using namespace sprawl::test;
-using sprawl::test::kBase62;
 
 namespace {
 

@@ -18,9 +18,15 @@
 
 using namespace sprawl::verify;
 using namespace sprawl::test;
-using sprawl::test::kBase62;
 
 namespace {
+
+/// Every request was a GET carrying `secret` in header `header` only (after `prefix`).
+void get_with_secret_only_in_header(const std::vector<FakeRequest>& requests, const std::string& secret,
+                                    const std::string& header, const std::string& prefix = "") {
+  secret_only_in_header(requests, secret, header, prefix);
+  for (const auto& request : requests) CHECK(request.method == "GET");
+}
 
 /// A token of `rule_id` answered 200 with `body` is valid with identity `key` = `value`; 401 is
 /// invalid; and the token went in header `header` (after `prefix`) to `path` only.
@@ -33,7 +39,7 @@ void check_who_am_i(const Credential& credential, const std::string& path, const
   CHECK(identity_of(ok.result, key) == value);
   REQUIRE(ok.requests.size() == 1);
   CHECK(ok.requests[0].target == path);
-  secret_only_in_header(ok.requests, credential.secret, header, prefix);
+  get_with_secret_only_in_header(ok.requests, credential.secret, header, prefix);
   CHECK(run_check(credential, json_response(401, R"({"message":"Unauthorized"})")).result.status ==
         LiveStatus::invalid);
   check_busy_and_malformed(credential);
@@ -58,7 +64,7 @@ TEST_CASE("GitHub /user names the login, classic scopes and expiry; 401 is inval
   CHECK(identity_of(ok.result, "token_type") == "personal access token (classic)");
   REQUIRE(ok.requests.size() == 1);
   CHECK(ok.requests[0].path == "/user");
-  secret_only_in_header(ok.requests, credential.secret, "authorization", "token ");
+  get_with_secret_only_in_header(ok.requests, credential.secret, "authorization", "token ");
 
   const auto bad = run_check(credential, json_response(401, R"({"message":"Bad credentials"})"));
   CHECK(bad.result.status == LiveStatus::invalid);
@@ -86,7 +92,7 @@ TEST_CASE("GitHub installation token reads its repositories; a 403 elsewhere is 
   CHECK(identity_of(ok.result, "owner") == "acme");
   REQUIRE(ok.requests.size() == 1);
   CHECK(ok.requests[0].target == "/installation/repositories?per_page=1");
-  secret_only_in_header(ok.requests, credential.secret, "authorization", "token ");
+  get_with_secret_only_in_header(ok.requests, credential.secret, "authorization", "token ");
   CHECK(run_check(credential, json_response(401, R"({"message":"Bad credentials"})")).result.status ==
         LiveStatus::invalid);
   check_busy_and_malformed(credential);
@@ -128,7 +134,7 @@ TEST_CASE("GitLab token without the scope to read itself falls back to /user", "
   CHECK(user.result.status == LiveStatus::valid);
   CHECK(identity_of(user.result, "username") == "release-bot");
   REQUIRE(user.requests.size() == 2);
-  secret_only_in_header(user.requests, credential.secret, "private-token");
+  get_with_secret_only_in_header(user.requests, credential.secret, "private-token");
 
   const auto scoped =
       run_check(credential, json_response(403, R"({"error":"insufficient_scope","scope":"read_user"})"));
