@@ -115,17 +115,21 @@ StoredIdentity read_identity(const Statement& row, simdjson::dom::parser& parser
 
 const char* to_string(TriageStatus status) {
   switch (status) {
-    case TriageStatus::revoked: return "revoked";
-    case TriageStatus::rotated: return "rotated";
-    case TriageStatus::false_positive: return "false_positive";
-    case TriageStatus::accepted_risk: return "accepted_risk";
+    case TriageStatus::revoked:
+      return "revoked";
+    case TriageStatus::rotated:
+      return "rotated";
+    case TriageStatus::false_positive:
+      return "false_positive";
+    case TriageStatus::accepted_risk:
+      return "accepted_risk";
   }
   return "accepted_risk";
 }
 
 std::optional<TriageStatus> parse_triage_status(std::string_view text) {
-  for (auto status : {TriageStatus::revoked, TriageStatus::rotated, TriageStatus::false_positive,
-                      TriageStatus::accepted_risk})
+  for (auto status :
+       {TriageStatus::revoked, TriageStatus::rotated, TriageStatus::false_positive, TriageStatus::accepted_risk})
     if (text == to_string(status)) return status;
   return std::nullopt;
 }
@@ -136,16 +140,14 @@ namespace {
 /// one that fails quick_check. Reads only. Returns the schema version.
 Result<int> check_existing(sqlite3* db, const std::string& path, bool quick_check) {
   auto version = schema_version(db, path);
-  if (!version)
-    return Error{path + ": not a sprawl datastore or corrupt (" + sqlite3_errmsg(db) + "); left untouched"};
+  if (!version) return Error{path + ": not a sprawl datastore or corrupt (" + sqlite3_errmsg(db) + "); left untouched"};
   if (version.value() > kSchemaVersion)
     return Error{path + ": written by a newer sprawl (schema version " + std::to_string(version.value()) +
                  "; this sprawl reads up to version " + std::to_string(kSchemaVersion) + "); left untouched"};
   if (quick_check) {
     Statement check(db, "PRAGMA quick_check(1)");
     int rc = check.step();
-    if (rc != SQLITE_ROW)
-      return Error{path + ": datastore is corrupt (" + sqlite3_errmsg(db) + "); left untouched"};
+    if (rc != SQLITE_ROW) return Error{path + ": datastore is corrupt (" + sqlite3_errmsg(db) + "); left untouched"};
     if (std::string verdict = check.text(0); verdict != "ok")
       return Error{path + ": datastore is corrupt (quick_check: " + verdict + "); left untouched"};
   }
@@ -170,7 +172,9 @@ Status configure(sqlite3* db, const std::string& path, int version, bool read_on
     Statement wal(db, "PRAGMA journal_mode = WAL");
     if (wal.step() != SQLITE_ROW) return sqlite_error(db, path, "cannot switch to WAL");
   }
-  if (auto sync = exec(db, path, "PRAGMA synchronous = NORMAL"); !sync) return sync;
+  // NORMAL is durable across application crashes in WAL mode; a big page cache keeps the
+  // indexes of a large scan in memory while it is recorded.
+  if (auto sync = exec(db, path, "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536"); !sync) return sync;
   if (version < kSchemaVersion) return migrate(db, path, version);
   return Ok{};
 }
@@ -213,9 +217,12 @@ struct PartRef {
 };
 
 bool load_parts(sqlite3* db, const std::string& where, std::int64_t bind, StringTable& strings,
-                std::vector<StoredIdentity>& out, const IndexOf& index, std::unordered_map<std::int64_t, PartRef>& parts) {
-  Statement stmt(db, "SELECT p.key, p.identity, p.fingerprint, p.rule_id, p.preview, p.secret FROM identity_parts p "
-                     "JOIN identities i ON i.key = p.identity " + where + " ORDER BY p.key");
+                std::vector<StoredIdentity>& out, const IndexOf& index,
+                std::unordered_map<std::int64_t, PartRef>& parts) {
+  Statement stmt(db,
+                 "SELECT p.key, p.identity, p.fingerprint, p.rule_id, p.preview, p.secret FROM identity_parts p "
+                 "JOIN identities i ON i.key = p.identity " +
+                     where + " ORDER BY p.key");
   stmt.bind(1, bind);
   int rc;
   while ((rc = stmt.step()) == SQLITE_ROW) {
@@ -269,8 +276,9 @@ bool load_locations(sqlite3* db, const std::string& where, std::int64_t bind, St
 
 bool load_triage(sqlite3* db, const std::string& where, std::int64_t bind, std::vector<StoredIdentity>& out,
                  const IndexOf& index) {
-  Statement stmt(db, "SELECT t.identity, t.status, t.note, t.at FROM triage t JOIN identities i ON i.key = t.identity " +
-                         where + " ORDER BY t.key");
+  Statement stmt(
+      db, "SELECT t.identity, t.status, t.note, t.at FROM triage t JOIN identities i ON i.key = t.identity " + where +
+              " ORDER BY t.key");
   stmt.bind(1, bind);
   int rc;
   while ((rc = stmt.step()) == SQLITE_ROW) {
@@ -289,8 +297,8 @@ Result<std::vector<StoredIdentity>> Datastore::load_where(const std::string& whe
   std::vector<StoredIdentity> out;
   IndexOf index;
   simdjson::dom::parser parser;
-  Statement stmt(m_db, std::string("SELECT ") + kIdentityColumns + " FROM identities i" + clause +
-                           " ORDER BY i.risk DESC, i.id");
+  Statement stmt(
+      m_db, std::string("SELECT ") + kIdentityColumns + " FROM identities i" + clause + " ORDER BY i.risk DESC, i.id");
   if (!stmt.prepared()) return sqlite_error(m_db, m_path, "cannot read identities");
   stmt.bind(1, bind);
   int rc;
@@ -311,7 +319,8 @@ Result<std::vector<StoredIdentity>> Datastore::load_identities() const { return 
 
 Result<std::int64_t> Datastore::identity_key(const std::string& id_or_prefix) const {
   if (id_or_prefix.empty()) return Error{"no identity id given"};
-  Statement stmt(m_db, "SELECT key, id FROM identities WHERE id >= ?1 AND id < ?1 || char(0x10FFFF) ORDER BY id LIMIT 2");
+  Statement stmt(m_db,
+                 "SELECT key, id FROM identities WHERE id >= ?1 AND id < ?1 || char(0x10FFFF) ORDER BY id LIMIT 2");
   stmt.bind(1, std::string_view(id_or_prefix));
   std::vector<std::pair<std::int64_t, std::string>> found;
   while (stmt.step() == SQLITE_ROW) found.emplace_back(stmt.integer(0), stmt.text(1));
@@ -367,7 +376,8 @@ Result<std::vector<ScanRecord>> Datastore::scans() const {
 
 Result<std::int64_t> Datastore::scan_at_or_before(const std::string& date) const {
   // A bare date means the whole day: "2025-01-31" covers "2025-01-31T23:59:59Z".
-  Statement stmt(m_db, "SELECT max(id) FROM scans WHERE status = 'complete' AND substr(started_at, 1, length(?1)) <= ?1");
+  Statement stmt(m_db,
+                 "SELECT max(id) FROM scans WHERE status = 'complete' AND substr(started_at, 1, length(?1)) <= ?1");
   stmt.bind(1, date);
   if (stmt.step() != SQLITE_ROW) return sqlite_error(m_db, m_path, "cannot read scans");
   if (stmt.is_null(0)) return Error{m_path + ": no complete scan at or before " + date};

@@ -114,7 +114,8 @@ class Datastore {
   Status set_triage(const std::string& id_or_prefix, const Triage& triage);
 
  private:
-  Datastore(std::string path, sqlite3* db, bool read_only) : m_path(std::move(path)), m_db(db), m_read_only(read_only) {}
+  Datastore(std::string path, sqlite3* db, bool read_only)
+      : m_path(std::move(path)), m_db(db), m_read_only(read_only) {}
   Result<std::vector<StoredIdentity>> load_where(const std::string& where, std::int64_t bind) const;
   Result<std::int64_t> identity_key(const std::string& id_or_prefix) const;
 

@@ -91,7 +91,8 @@ ON CONFLICT (part, repository, commit_id, path, line, image, layer_digest, membe
 
 struct ScanRecorder::Prepared {
   explicit Prepared(sqlite3* db)
-      : intern(db, "INSERT INTO strings (value) VALUES (?1) ON CONFLICT (value) DO UPDATE SET value = value RETURNING id"),
+      : intern(db,
+               "INSERT INTO strings (value) VALUES (?1) ON CONFLICT (value) DO UPDATE SET value = value RETURNING id"),
         identity(db, kUpsertIdentity),
         part(db, kUpsertPart),
         location(db, kUpsertLocation) {}
@@ -213,7 +214,7 @@ Result<std::int64_t> ScanRecorder::upsert_identity(const Identity& identity) {
 }
 
 Result<std::int64_t> ScanRecorder::upsert_part(std::int64_t identity, const std::string& fingerprint,
-                                                const std::string& rule_id, const Finding* finding) {
+                                               const std::string& rule_id, const Finding* finding) {
   std::string cache_key = std::to_string(identity) + ":" + fingerprint;
   if (auto found = m_parts.find(cache_key); found != m_parts.end()) return found->second;
   auto rule = intern(rule_id);

@@ -19,8 +19,8 @@ namespace sprawl::store {
 
 /// What is known about a scan before its results are recorded.
 struct ScanInfo {
-  std::string started_at;  ///< ISO 8601 UTC
-  std::vector<std::string> targets;  ///< the inputs as given on the command line
+  std::string started_at;                                         ///< ISO 8601 UTC
+  std::vector<std::string> targets;                               ///< the inputs as given on the command line
   std::vector<std::pair<std::string, std::string>> head_commits;  ///< repository, HEAD commit
   std::string sprawl_version, rules_digest;
   /// Also keep each part's raw secret (`--store-secrets`). Off: only fingerprints, redacted
@@ -57,8 +57,8 @@ class ScanRecorder {
   Error fail(std::string_view what);
   Result<std::int64_t> intern(const std::string& text);
   Result<std::int64_t> upsert_identity(const Identity& identity);
-  Result<std::int64_t> upsert_part(std::int64_t identity, const std::string& fingerprint,
-                                   const std::string& rule_id, const Finding* finding);
+  Result<std::int64_t> upsert_part(std::int64_t identity, const std::string& fingerprint, const std::string& rule_id,
+                                   const Finding* finding);
   Status upsert_location(std::int64_t part, const IdentityLocation& location);
   Status update_presence();
   Status mark_absent();
@@ -71,7 +71,7 @@ class ScanRecorder {
   ScanInfo m_info;
   std::unordered_map<std::string, std::int64_t> m_strings;
   std::unordered_map<std::string, std::int64_t> m_parts;  ///< "identity key:fingerprint" → part key
-  std::unordered_set<std::int64_t> m_touched;              ///< identity keys recorded in this scan
+  std::unordered_set<std::int64_t> m_touched;             ///< identity keys recorded in this scan
   std::int64_t m_locations = 0, m_new_identities = 0;
 };
 

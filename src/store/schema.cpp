@@ -112,8 +112,8 @@ Error sqlite_error(sqlite3* db, const std::string& path, std::string_view what) 
         sqlite3_step(stmt) == SQLITE_ROW)
       waited_ms = sqlite3_column_int(stmt, 0);
     sqlite3_finalize(stmt);
-    std::string waited = waited_ms % 1000 == 0 ? std::to_string(waited_ms / 1000) + " s"
-                                               : std::to_string(waited_ms) + " ms";
+    std::string waited =
+        waited_ms % 1000 == 0 ? std::to_string(waited_ms / 1000) + " s" : std::to_string(waited_ms) + " ms";
     return Error{path + ": datastore is locked by another sprawl (waited " + waited + ")"};
   }
   std::string message = path + ": " + std::string(what) + ": " + sqlite3_errmsg(db);

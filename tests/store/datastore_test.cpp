@@ -167,4 +167,3 @@ TEST_CASE("a second writer waits for the lock, then says the datastore is locked
   REQUIRE(recorder.finish_scan({}, "2025-02-01T00:01:00Z").ok());
   CHECK(store.value()->scans()->size() == 2);
 }
-

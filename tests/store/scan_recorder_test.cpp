@@ -51,10 +51,12 @@ std::int64_t record_scan(Datastore& store, const std::string& at, const std::vec
 TEST_CASE("a rescan updates first and last seen without duplicating identities or locations", "[store]") {
   TempDir dir;
   auto store = open_store(dir / "inventory.db");
-  Identity first = make_identity(1, {make_location(1, "repo", "app.env")}, "2024-05-01T10:00:00Z", "2025-01-01T00:00:00Z");
+  Identity first =
+      make_identity(1, {make_location(1, "repo", "app.env")}, "2024-05-01T10:00:00Z", "2025-01-01T00:00:00Z");
   std::int64_t scan1 = record_scan(*store, "2025-01-01T00:00:00Z", {first});
   // The second scan reports a later introduction date (e.g. a plain-file scan time): the earliest stays.
-  Identity again = make_identity(1, {make_location(1, "repo", "app.env")}, "2025-02-01T00:00:00Z", "2025-02-01T00:00:00Z");
+  Identity again =
+      make_identity(1, {make_location(1, "repo", "app.env")}, "2025-02-01T00:00:00Z", "2025-02-01T00:00:00Z");
   std::int64_t scan2 = record_scan(*store, "2025-02-01T00:00:00Z", {again});
 
   auto identities = store->load_identities();
@@ -117,8 +119,8 @@ TEST_CASE("a location not found again stays as history, and the identity is reso
 TEST_CASE("a secret removed from HEAD but still in history is no longer present", "[store]") {
   TempDir dir;
   auto store = open_store(dir / "inventory.db");
-  std::int64_t scan1 =
-      record_scan(*store, "2025-01-01T00:00:00Z", {make_identity(1, {make_location(1, "repo", "a.env")}, "2024-05-01", "x")});
+  std::int64_t scan1 = record_scan(*store, "2025-01-01T00:00:00Z",
+                                   {make_identity(1, {make_location(1, "repo", "a.env")}, "2024-05-01", "x")});
   record_scan(*store, "2025-02-01T00:00:00Z",
               {make_identity(1, {make_location(1, "repo", "a.env", /*present=*/false)}, "2024-05-01", "y")});
   auto stored = store->load_identities();
@@ -189,8 +191,8 @@ TEST_CASE("a full disk mid-scan rolls the scan back and leaves earlier scans int
 
   std::vector<Identity> many;
   for (int n = 2; n < 5000; ++n)
-    many.push_back(make_identity(n, {make_location(n, "repo", "deep/path/number/" + std::to_string(n) + ".env")}, "2024",
-                                 "2025"));
+    many.push_back(
+        make_identity(n, {make_location(n, "repo", "deep/path/number/" + std::to_string(n) + ".env")}, "2024", "2025"));
   ScanRecorder recorder(*store);
   REQUIRE(recorder.begin_scan(scan_info("2025-02-01T00:00:00Z")).ok());
   auto recorded = recorder.record(many, {});
