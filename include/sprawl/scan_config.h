@@ -72,6 +72,12 @@ struct ScanConfig {
   unsigned validation_retries = 2;           ///< retries on 429/5xx
   unsigned validation_backoff_ms = 500;      ///< first retry delay, doubled per retry
   std::int64_t validation_cache_ttl = 86400;  ///< --validation-cache-ttl, seconds; 0: no cache
+
+  // The NHI inventory.
+  std::string datastore_path;      ///< --datastore: record the scan's identities in this SQLite file
+  bool store_secrets = false;      ///< --store-secrets: also keep raw secrets in the datastore
+  bool inventory_summary = false;  ///< --inventory: print the identity table at the end
+  int max_age_days = 365;          ///< --max-age: older than this is long-lived (NHI7)
 };
 
 }  // namespace sprawl

@@ -18,6 +18,30 @@ struct RulesOptions {
 };
 
 int run_scan_command(const ScanConfig& config);
+
+class ScanEngine;
+struct ScanOutcome;
+/// After a scan: builds the identities, records them (--datastore) and prints the table
+/// (--inventory, on stdout when the human report is there, else stderr). False after printing
+/// why the datastore could not be written.
+bool record_inventory(const ScanConfig& config, const ScanEngine& engine, const ScanOutcome& outcome,
+                      bool human_on_stdout);
+
+/// `sprawl inventory [show ID | diff]` and `sprawl triage`.
+struct InventoryOptions {
+  std::string datastore = "sprawl-inventory.db";
+  std::string format = "table";  ///< table | json
+  std::string sort = "risk";     ///< risk | age | provider
+  std::string provider, owner, policy;
+  int min_risk = 0;
+  std::string id;             ///< show, triage
+  std::string since;          ///< diff: a scan id or an ISO 8601 date
+  std::string status, note;   ///< triage
+};
+int run_inventory_list(const InventoryOptions& options);
+int run_inventory_show(const InventoryOptions& options);
+int run_inventory_diff(const InventoryOptions& options);
+int run_triage(const InventoryOptions& options);
 /// `sprawl baseline create`: scans as `config` says and writes every finding's fingerprint to `output`.
 int run_baseline_create(const ScanConfig& config, const std::string& output);
 int run_rules_list(const RulesOptions& options);

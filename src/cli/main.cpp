@@ -138,6 +138,43 @@ void add_scan_command(CLI::App& app, ScanFlags& f) {
       ->check(CLI::Range(0, 255));
   scan->add_option("--color", f.color, "Colour: auto, always or never")->check(CLI::IsMember({"auto", "always", "never"}));
   add_validation_options(scan, f);
+  const auto group = "NHI inventory";
+  scan->add_option("--datastore", f.config.datastore_path,
+                   "Record this scan's identities in a SQLite datastore (created if missing) for `sprawl inventory`")
+      ->group(group);
+  scan->add_flag("--store-secrets", f.config.store_secrets,
+                 "Also keep raw secrets in the datastore (default: fingerprints and redacted previews only)")
+      ->group(group);
+  scan->add_flag("--inventory", f.config.inventory_summary, "Print the identities found (one per credential) at the end")
+      ->group(group);
+  scan->add_option("--max-age", f.config.max_age_days, "Days after which a credential counts as long-lived (NHI7)")
+      ->check(CLI::Range(1, 36500))->capture_default_str()->group(group);
+}
+
+void add_inventory_commands(CLI::App& app, sprawl::InventoryOptions& o) {
+  auto* inventory = app.add_subcommand("inventory", "The non-human identities recorded by `scan --datastore`");
+  inventory->add_option("--datastore", o.datastore, "The datastore to read")->capture_default_str();
+  inventory->add_option("-f,--format", o.format, "table or json")->check(CLI::IsMember({"table", "json"}));
+  inventory->add_option("--sort", o.sort, "risk (default), age (oldest first) or provider")
+      ->check(CLI::IsMember({"risk", "age", "provider"}));
+  inventory->add_option("--provider", o.provider, "Only this provider (aws, github, …)");
+  inventory->add_option("--owner", o.owner, "Only identities whose owner contains this text");
+  inventory->add_option("--policy", o.policy, "Only identities breaking this policy (NHI7 or long-lived, …)");
+  inventory->add_option("--min-risk", o.min_risk, "Only identities with at least this risk (0–100)")
+      ->check(CLI::Range(0, 100));
+  auto* show = inventory->add_subcommand("show", "Every location, flag and risk reason of one identity, and how to revoke it");
+  show->add_option("id", o.id, "Identity id (or a unique prefix)")->required();
+  show->add_option("--datastore", o.datastore, "The datastore to read");
+  show->add_option("-f,--format", o.format, "table or json")->check(CLI::IsMember({"table", "json"}));
+  auto* diff = inventory->add_subcommand("diff", "Identities new and resolved since a scan");
+  diff->add_option("--since", o.since, "A scan id, or an ISO 8601 date (the last complete scan at or before it)")->required();
+  diff->add_option("--datastore", o.datastore, "The datastore to read");
+  diff->add_option("-f,--format", o.format, "table or json")->check(CLI::IsMember({"table", "json"}));
+  auto* triage = app.add_subcommand("triage", "Record what was done about an identity (kept across rescans)");
+  triage->add_option("id", o.id, "Identity id (or a unique prefix)")->required();
+  triage->add_option("--status", o.status, "revoked, rotated, false_positive or accepted_risk")->required();
+  triage->add_option("--note", o.note, "Free text kept with the decision");
+  triage->add_option("--datastore", o.datastore, "The datastore to write")->capture_default_str();
 }
 
 void add_baseline_command(CLI::App& app, ScanFlags& f, std::string& baseline_output) {
@@ -231,6 +268,8 @@ int main(int argc, char** argv) {
   add_scan_command(app, scan_flags);
   add_baseline_command(app, baseline_flags, baseline_output);
   add_rules_command(app, rules_options);
+  sprawl::InventoryOptions inventory_options;
+  add_inventory_commands(app, inventory_options);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -251,6 +290,13 @@ int main(int argc, char** argv) {
     if (!finish_scan_config(baseline_flags)) return sprawl::kExitError;
     return sprawl::run_baseline_create(baseline_flags.config, baseline_output);
   }
+  if (app.got_subcommand("inventory")) {
+    const auto* inventory = app.get_subcommand("inventory");
+    if (inventory->got_subcommand("show")) return sprawl::run_inventory_show(inventory_options);
+    if (inventory->got_subcommand("diff")) return sprawl::run_inventory_diff(inventory_options);
+    return sprawl::run_inventory_list(inventory_options);
+  }
+  if (app.got_subcommand("triage")) return sprawl::run_triage(inventory_options);
   const auto* rules = app.get_subcommand("rules");
   if (rules->got_subcommand("list")) return sprawl::run_rules_list(rules_options);
   return sprawl::run_rules_check(rules_options);

@@ -202,6 +202,7 @@ int run_scan_command(const ScanConfig& config) {
     if (!write_output(target.path, render_report(target.format, *outcome, options))) return kExitError;
     human_on_stdout = human_on_stdout || (target.format == OutputFormat::human && target.path.empty());
   }
+  const bool inventory_recorded = record_inventory(config, *scan->engine, *outcome, human_on_stdout);
   // The human report ends with the summary line; everywhere else the gate summary goes to stderr.
   const GatePolicy gate{config.fail_on, config.fail_on_valid};
   const std::string summary = gate_summary(*outcome, gate);
@@ -210,6 +211,7 @@ int run_scan_command(const ScanConfig& config) {
   const bool gate_fails = std::any_of(outcome->findings.begin(), outcome->findings.end(),
                                       [&](const Finding& f) { return fails_gate(f, gate); });
   if (gate_fails) return config.findings_exit_code;
+  if (!inventory_recorded) return kExitError;
   return outcome->errors.empty() ? kExitClean : kExitError;  // findings below --fail-on do not fail
 }
 

@@ -1,0 +1,90 @@
+// The inventory at the end of `sprawl scan`: builds identities from the findings, records them
+// in the datastore (--datastore) in one transaction, and prints the summary (--inventory).
+#include <cstdio>
+#include <ctime>
+
+#include <fmt/format.h>
+
+#include "src/cli/commands.h"
+#include "src/inventory/identity_builder.h"
+#include "src/pipeline/scan_engine.h"
+#include "src/pipeline/scan_pipeline.h"
+#include "src/inventory/inventory_inputs.h"
+#include "src/report/inventory_report.h"
+#include "src/source/git/repository.h"
+#include "src/store/datastore.h"
+#include "src/store/scan_recorder.h"
+
+namespace sprawl {
+namespace {
+
+std::string iso8601_now() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return text;
+}
+
+// HEAD of every repository input, for the scan record.
+std::vector<std::pair<std::string, std::string>> head_commits(const std::vector<std::string>& inputs) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& input : inputs) {
+    if (input == "-" || !git::Repository::is_repository(input)) continue;
+    auto repo = git::Repository::open(input);
+    if (!repo) continue;
+    if (const auto head = (*repo)->head_commit()) out.emplace_back(input, head->hex());
+  }
+  return out;
+}
+
+Status record(const ScanConfig& config, const ScanEngine& engine, const ScanOutcome& outcome,
+              const std::vector<Identity>& identities, const std::string& started_at) {
+  auto store = store::Datastore::open(config.datastore_path);
+  if (!store) return store.error();
+  store::ScanRecorder recorder(**store);
+  const store::ScanInfo info{started_at, config.inputs, head_commits(config.inputs), SPRAWL_VERSION,
+                             engine.database().digest(), config.store_secrets};
+  auto scan = recorder.begin_scan(info);
+  if (!scan) return scan.error();
+  if (auto recorded = recorder.record(identities, outcome.findings); !recorded) return recorded.error();
+  store::ScanCounts counts;
+  counts.findings = static_cast<std::int64_t>(outcome.findings.size());
+  auto finished = recorder.finish_scan(counts, iso8601_now());
+  if (!finished) return finished.error();
+  std::fprintf(stderr, "sprawl: datastore %s: scan %lld recorded: %lld identities (%lld new), %lld locations\n",
+               config.datastore_path.c_str(), static_cast<long long>(*scan),
+               static_cast<long long>(finished->identities), static_cast<long long>(finished->new_identities),
+               static_cast<long long>(finished->locations));
+  return Ok{};
+}
+
+}  // namespace
+
+bool record_inventory(const ScanConfig& config, const ScanEngine& engine, const ScanOutcome& outcome,
+                      bool human_on_stdout) {
+  if (!config.inventory_summary && config.datastore_path.empty()) return true;
+  const std::string now = iso8601_now();
+  InventoryInputs inputs;
+  inputs.scan_time = now;
+  inputs.codeowners = read_codeowners(config.inputs);
+  inputs.max_age_days = config.max_age_days;
+  const std::vector<Identity> identities = build_identities(outcome.findings, inputs);
+  bool ok = true;
+  if (!config.datastore_path.empty()) {
+    if (auto recorded = record(config, engine, outcome, identities, now); !recorded) {
+      print_error(recorded.error().message);
+      ok = false;
+    }
+  }
+  if (config.inventory_summary) {
+    std::vector<InventoryEntry> entries;
+    for (const auto& identity : identities) entries.push_back({&identity, {}, {}, {}});
+    const std::string table = render_inventory_table(entries);
+    std::fputs(table.c_str(), human_on_stdout ? stdout : stderr);
+  }
+  return ok;
+}
+
+}  // namespace sprawl

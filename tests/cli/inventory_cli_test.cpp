@@ -1,0 +1,177 @@
+// End-to-end: `scan --datastore` twice over an evolving repository, then `sprawl inventory`
+// (list, filters, show, diff) and `sprawl triage` — first/last seen, presence, a rotated
+// secret, owners from CODEOWNERS and commit authors, triage surviving a rescan, `--inventory`,
+// and a corrupt or newer datastore refused without being touched.
+#include <catch2/catch.hpp>
+
+#include <simdjson.h>
+
+#include <string>
+
+#include "tests/support/cli_runner.h"
+#include "tests/support/fake_tokens.h"
+#include "tests/support/git_repo.h"
+#include "tests/support/temp_dir.h"
+
+using namespace sprawl::test;
+
+namespace {
+
+CliResult sprawl_in(const std::string& cwd, const std::vector<std::string>& args) {
+  return run_sprawl_env(args, {{"GIT_CONFIG_GLOBAL", "/dev/null"}, {"GIT_CONFIG_NOSYSTEM", "1"}}, cwd);
+}
+
+struct Listed {
+  std::string id, provider, validity, owner, owner_source, first_seen, triage;
+  bool present = false;
+  std::size_t locations = 0;
+  std::vector<std::string> policies, environments;
+};
+
+std::vector<Listed> list_inventory(const std::string& json) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element root = parser.parse(json);
+  std::vector<Listed> out;
+  for (simdjson::dom::element i : root["identities"].get_array()) {
+    Listed l;
+    l.id = std::string(std::string_view(i["id"]));
+    l.provider = std::string(std::string_view(i["provider"]));
+    l.validity = std::string(std::string_view(i["validity"]));
+    l.first_seen = std::string(std::string_view(i["first_seen"]));
+    l.present = bool(i["present"]);
+    simdjson::dom::element owner;
+    if (i["owner"].get(owner) == simdjson::SUCCESS) {
+      l.owner = std::string(std::string_view(owner["name"]));
+      l.owner_source = std::string(std::string_view(owner["source"]));
+    }
+    simdjson::dom::element triage;
+    if (i["triage"].get(triage) == simdjson::SUCCESS) l.triage = std::string(std::string_view(triage["status"]));
+    l.locations = simdjson::dom::array(i["locations"]).size();
+    for (simdjson::dom::element p : i["policies"].get_array()) l.policies.emplace_back(std::string_view(p["id"]));
+    for (simdjson::dom::element e : i["environments"].get_array()) l.environments.emplace_back(std::string_view(e));
+    out.push_back(l);
+  }
+  return out;
+}
+
+const Listed* by_provider(const std::vector<Listed>& rows, const std::string& provider) {
+  for (const auto& r : rows)
+    if (r.provider == provider) return &r;
+  return nullptr;
+}
+
+}  // namespace
+
+TEST_CASE("Two scans of an evolving repository: first/last seen, presence, diff and triage across rescans",
+          "[cli][inventory]") {
+  TempDir dir;
+  GitRepo repo(dir.path() + "/repo");
+  const std::string github = fake_github_pat(801), stripe = fake_stripe_live_key(802);
+  const std::string slack_old = fake_slack_bot_token(803), slack_new = fake_slack_bot_token(804);
+  repo.write("CODEOWNERS", "/services/billing/ @acme/billing\n");
+  repo.write("services/billing/config/prod.env", "STRIPE_SECRET_KEY=" + stripe + "\n");
+  repo.write("deploy/ci.env", "GITHUB_TOKEN=" + github + "\n");
+  repo.write("chat/bot.yaml", "bot_token: " + slack_old + "\n");
+  repo.commit("first services", "Dana Dev", "dana@example.com");
+  const std::string store = dir.path() + "/inventory.db";
+
+  auto first = sprawl_in(dir.path(), {"scan", "repo", "--datastore", store, "--format", "json"});
+  INFO(first.err);
+  REQUIRE(first.exit_code == 1);
+  CHECK(first.err.find("datastore") != std::string::npos);
+  auto rows = list_inventory(sprawl_in(dir.path(), {"inventory", "--datastore", store, "-f", "json"}).out);
+  REQUIRE(rows.size() == 3);
+  const Listed* billing = by_provider(rows, "stripe");
+  REQUIRE(billing);
+  CHECK(billing->owner == "@acme/billing");
+  CHECK(billing->owner_source == "codeowners");
+  CHECK(billing->environments == std::vector<std::string>{"prod"});
+  const Listed* ci = by_provider(rows, "github");
+  REQUIRE(ci);
+  CHECK(ci->owner == "Dana Dev <dana@example.com>");
+  CHECK(ci->owner_source == "commit_author");
+  CHECK(ci->present);
+  CHECK(std::find(ci->policies.begin(), ci->policies.end(), "NHI2") != ci->policies.end());
+  const std::string github_id = ci->id;
+
+  // The GitHub token is triaged; then it is deleted, and the Slack token rotated.
+  CHECK(sprawl_in(dir.path(), {"triage", github_id.substr(0, 8), "--status", "revoked", "--note", "revoked on 11/29",
+                               "--datastore", store})
+            .exit_code == 0);
+  repo.remove("deploy/ci.env");
+  repo.write("chat/bot.yaml", "bot_token: " + slack_new + "\n");
+  repo.commit("remove CI token, rotate the bot token", "Sam Ops", "sam@example.com");
+  auto second = sprawl_in(dir.path(), {"scan", "repo", "--datastore", store, "--format", "json"});
+  REQUIRE(second.exit_code == 1);
+
+  rows = list_inventory(sprawl_in(dir.path(), {"inventory", "--datastore", store, "-f", "json"}).out);
+  REQUIRE(rows.size() == 4);  // no duplicates: the new Slack token is the only new identity
+  ci = nullptr;
+  for (const auto& r : rows)
+    if (r.id == github_id) ci = &r;
+  REQUIRE(ci);
+  CHECK_FALSE(ci->present);  // only in history now
+  CHECK(ci->triage == "revoked");  // triage survives the rescan
+  CHECK(ci->locations == 1);
+  std::size_t slack_present = 0, slack_gone = 0;
+  for (const auto& r : rows)
+    if (r.provider == "slack") (r.present ? slack_present : slack_gone)++;
+  CHECK(slack_present == 1);
+  CHECK(slack_gone == 1);
+
+  // The diff since the first scan names the new token.
+  const auto diff = sprawl_in(dir.path(), {"inventory", "diff", "--since", "1", "--datastore", store});
+  INFO(diff.out);
+  CHECK(diff.exit_code == 0);
+  CHECK(diff.out.find("New since scan 1 (1)") != std::string::npos);
+
+  // Filters and the detail view.
+  const auto only_stripe = list_inventory(
+      sprawl_in(dir.path(), {"inventory", "--datastore", store, "-f", "json", "--provider", "stripe"}).out);
+  REQUIRE(only_stripe.size() == 1);
+  CHECK(list_inventory(sprawl_in(dir.path(), {"inventory", "--datastore", store, "-f", "json", "--owner", "billing"}).out)
+            .size() == 1);
+  CHECK(list_inventory(sprawl_in(dir.path(), {"inventory", "--datastore", store, "-f", "json", "--min-risk", "100"}).out)
+            .empty());
+  const auto show = sprawl_in(dir.path(), {"inventory", "show", github_id, "--datastore", store});
+  CHECK(show.exit_code == 0);
+  CHECK(show.out.find("deploy/ci.env") != std::string::npos);
+  CHECK(show.out.find("Triage:      revoked") != std::string::npos);
+  CHECK(show.out.find("Remediation:") != std::string::npos);
+
+  // No raw secret anywhere in the datastore or the listings.
+  const std::string bytes = read_text(store);
+  for (const auto& secret : {github, stripe, slack_old, slack_new}) {
+    CHECK(bytes.find(secret) == std::string::npos);
+    CHECK(read_text(store + "-wal").find(secret) == std::string::npos);
+  }
+}
+
+TEST_CASE("scan --inventory prints one row per credential: a key id and its secret are one identity",
+          "[cli][inventory]") {
+  TempDir dir;
+  const std::string key_id = fake_aws_key_id(811);
+  const std::string secret = random_chars(kBase62, 40, 812);
+  dir.write("app/.aws/config.ini", "[default]\naws_access_key_id = " + key_id + "\naws_secret_access_key = " + secret + "\n");
+  const auto result = run_sprawl({"scan", dir.path(), "--inventory"});
+  INFO(result.out);
+  CHECK(result.exit_code == 1);
+  CHECK(result.out.find("1 identity") != std::string::npos);
+  CHECK(result.out.find(key_id) != std::string::npos);  // the key id is the identifier (not a secret)
+  CHECK(result.out.find(secret) == std::string::npos);
+}
+
+TEST_CASE("A corrupt or newer datastore is refused and left as it was", "[cli][inventory]") {
+  TempDir dir;
+  dir.write("a.env", "GITHUB_TOKEN=" + fake_github_pat(821) + "\n");
+  const std::string junk = dir.write("junk.db", std::string(4096, 'x'));
+  const auto corrupt = run_sprawl({"scan", dir.path() + "/a.env", "--datastore", junk, "--format", "json"});
+  CHECK(corrupt.exit_code == 1);  // the finding still fails the gate; the report is still written
+  CHECK(corrupt.err.find("junk.db") != std::string::npos);
+  CHECK(read_text(junk) == std::string(4096, 'x'));
+  const auto listed = run_sprawl({"inventory", "--datastore", junk});
+  CHECK(listed.exit_code == 2);
+  CHECK(listed.err.find("junk.db") != std::string::npos);
+  const auto missing = run_sprawl({"inventory", "--datastore", dir.path() + "/none.db"});
+  CHECK(missing.exit_code == 2);
+}
