@@ -78,6 +78,7 @@ struct ScanConfig {
   bool store_secrets = false;      ///< --store-secrets: also keep raw secrets in the datastore
   bool inventory_summary = false;  ///< --inventory: print the identity table at the end
   int max_age_days = 365;          ///< --max-age: older than this is long-lived (NHI7)
+  std::string declared_path;       ///< --declared: the organization's declared NHIs (YAML)
 };
 
 }  // namespace sprawl

@@ -30,7 +30,8 @@ bool record_inventory(const ScanConfig& config, const ScanEngine& engine, const 
 /// `sprawl inventory [show ID | diff]` and `sprawl triage`.
 struct InventoryOptions {
   std::string datastore = "sprawl-inventory.db";
-  std::string format = "table";  ///< table | json
+  std::string format = "table";  ///< table | json | csv | html
+  std::string output;            ///< -o: a file instead of standard output
   std::string sort = "risk";     ///< risk | age | provider
   std::string provider, owner, policy;
   int min_risk = 0;

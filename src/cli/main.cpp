@@ -147,6 +147,10 @@ void add_scan_command(CLI::App& app, ScanFlags& f) {
       ->group(group);
   scan->add_flag("--inventory", f.config.inventory_summary, "Print the identities found (one per credential) at the end")
       ->group(group);
+  scan->add_option("--declared", f.config.declared_path,
+                   "The organization's declared NHIs (YAML, see docs/declared-inventory.md), reconciled with what "
+                   "was found")
+      ->group(group);
   scan->add_option("--max-age", f.config.max_age_days, "Days after which a credential counts as long-lived (NHI7)")
       ->check(CLI::Range(1, 36500))->capture_default_str()->group(group);
 }
@@ -154,7 +158,9 @@ void add_scan_command(CLI::App& app, ScanFlags& f) {
 void add_inventory_commands(CLI::App& app, sprawl::InventoryOptions& o) {
   auto* inventory = app.add_subcommand("inventory", "The non-human identities recorded by `scan --datastore`");
   inventory->add_option("--datastore", o.datastore, "The datastore to read")->capture_default_str();
-  inventory->add_option("-f,--format", o.format, "table or json")->check(CLI::IsMember({"table", "json"}));
+  inventory->add_option("-f,--format", o.format, "table, json, csv or html (one self-contained file)")
+      ->check(CLI::IsMember({"table", "json", "csv", "html"}));
+  inventory->add_option("-o,--output", o.output, "Write to FILE instead of standard output");
   inventory->add_option("--sort", o.sort, "risk (default), age (oldest first) or provider")
       ->check(CLI::IsMember({"risk", "age", "provider"}));
   inventory->add_option("--provider", o.provider, "Only this provider (aws, github, …)");
