@@ -1,12 +1,15 @@
 // `sprawl inventory` (list, show, diff) and `sprawl triage`: read the datastore that
 // `sprawl scan --datastore` wrote, filter and sort its identities, record triage decisions.
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 
 #include <fmt/format.h>
 
 #include "src/cli/commands.h"
+#include "src/report/inventory_html.h"
 #include "src/report/inventory_report.h"
 #include "src/store/datastore.h"
 
@@ -42,13 +45,38 @@ bool selected(const Identity& i, const InventoryOptions& o) {
   return i.risk >= o.min_risk;
 }
 
+std::string now_iso8601() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char at[32];
+  std::strftime(at, sizeof at, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return at;
+}
+
 std::string render(const std::vector<InventoryEntry>& entries, const std::string& format) {
-  return format == "json" ? render_inventory_json(entries) : render_inventory_table(entries);
+  if (format == "json") return render_inventory_json(entries);
+  if (format == "csv") return render_inventory_csv(entries);
+  if (format == "html") return render_inventory_html(entries, now_iso8601());
+  return render_inventory_table(entries);
 }
 
 int fail(const std::string& message) {
   print_error(message);
   return kExitError;
+}
+
+/// Writes `text` to `path` (standard output when empty or "-"); an error exit when it cannot.
+int emit(const std::string& text, const std::string& path) {
+  if (path.empty() || path == "-") {
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    return kExitClean;
+  }
+  std::FILE* file = std::fopen(path.c_str(), "wb");
+  if (!file) return fail(fmt::format("cannot write {}: {}", path, std::strerror(errno)));
+  const bool written = std::fwrite(text.data(), 1, text.size(), file) == text.size();
+  if (std::fclose(file) != 0 || !written) return fail(fmt::format("cannot write {}: {}", path, std::strerror(errno)));
+  return kExitClean;
 }
 
 }  // namespace
@@ -69,9 +97,7 @@ int run_inventory_list(const InventoryOptions& options) {
   });
   std::vector<InventoryEntry> entries;
   for (const auto* row : rows) entries.push_back(entry_of(*row));
-  const std::string text = render(entries, options.format);
-  std::fwrite(text.data(), 1, text.size(), stdout);
-  return kExitClean;
+  return emit(render(entries, options.format), options.output);
 }
 
 int run_inventory_show(const InventoryOptions& options) {
@@ -107,9 +133,9 @@ int run_inventory_diff(const InventoryOptions& options) {
     text = fmt::format("{{\"since_scan\":{},\"new\":{},\"resolved\":{}}}\n", diff->since_scan,
                        render_inventory_json(added), render_inventory_json(resolved));
   } else {
-    text = fmt::format("New since scan {} ({}):\n{}\nResolved since scan {} ({}):\n{}", diff->since_scan, added.size(),
-                       render_inventory_table(added), diff->since_scan, resolved.size(),
-                       render_inventory_table(resolved));
+    text =
+        fmt::format("New since scan {} ({}):\n{}\nResolved since scan {} ({}):\n{}", diff->since_scan, added.size(),
+                    render_inventory_table(added), diff->since_scan, resolved.size(), render_inventory_table(resolved));
   }
   std::fwrite(text.data(), 1, text.size(), stdout);
   return kExitClean;
@@ -120,12 +146,8 @@ int run_triage(const InventoryOptions& options) {
   if (!status) return fail("--status must be revoked, rotated, false_positive or accepted_risk");
   auto store = open_store(options, true);
   if (!store) return fail(store.error().message);
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char at[32];
-  std::strftime(at, sizeof at, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  if (auto set = (*store)->set_triage(options.id, {*status, options.note, at}); !set) return fail(set.error().message);
+  if (auto set = (*store)->set_triage(options.id, {*status, options.note, now_iso8601()}); !set)
+    return fail(set.error().message);
   auto stored = (*store)->find_identity(options.id);
   if (!stored) return fail(stored.error().message);
   std::fprintf(stderr, "sprawl: %s triaged as %s\n", stored->identity.id.c_str(), options.status.c_str());

@@ -1,8 +1,9 @@
-// Inventory renderers: the table `scan --inventory` and `sprawl inventory` print, the JSON
-// document, and the detail view of `sprawl inventory show`, with remediation per provider.
+// Inventory renderers: the table `scan --inventory` and `sprawl inventory` print, the JSON and
+// CSV documents, and the detail view of `sprawl inventory show`, with remediation per provider.
 #include "src/report/inventory_report.h"
 
 #include <map>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -36,13 +37,26 @@ bool revoked_but_valid(const InventoryEntry& entry) {
 
 std::string remediation_for(const std::string& provider) {
   static const std::map<std::string, std::string> kSteps = {
-      {"aws", "IAM console → Users → Security credentials: deactivate, then delete the access key; create a new one and update its users (aws iam update-access-key --status Inactive)"},
-      {"gcp", "IAM & Admin → Service accounts → Keys: delete the key (gcloud iam service-accounts keys delete KEY_ID); prefer workload identity over key files"},
-      {"azure", "Storage account → Security + networking → Access keys: rotate the key (az storage account keys renew); move clients to Entra ID or SAS"},
-      {"github", "Settings → Developer settings → tokens: revoke the token (or report it to GitHub's secret scanning); org owners can revoke via the credential API"},
-      {"gitlab", "User settings → Access tokens: revoke; for project/group tokens, the project's Settings → Access tokens"},
-      {"slack", "api.slack.com/apps → your app → OAuth & Permissions: revoke tokens and reinstall; regenerate webhook URLs under Incoming Webhooks"},
-      {"stripe", "Dashboard → Developers → API keys: roll the key (Stripe revokes the old one after the grace period you choose)"},
+      {"aws",
+       "IAM console → Users → Security credentials: deactivate, then delete the access key; create a new one and "
+       "update its users (aws iam update-access-key --status Inactive)"},
+      {"gcp",
+       "IAM & Admin → Service accounts → Keys: delete the key (gcloud iam service-accounts keys delete KEY_ID); prefer "
+       "workload identity over key files"},
+      {"azure",
+       "Storage account → Security + networking → Access keys: rotate the key (az storage account keys renew); move "
+       "clients to Entra ID or SAS"},
+      {"github",
+       "Settings → Developer settings → tokens: revoke the token (or report it to GitHub's secret scanning); org "
+       "owners can revoke via the credential API"},
+      {"gitlab",
+       "User settings → Access tokens: revoke; for project/group tokens, the project's Settings → Access tokens"},
+      {"slack",
+       "api.slack.com/apps → your app → OAuth & Permissions: revoke tokens and reinstall; regenerate webhook URLs "
+       "under Incoming Webhooks"},
+      {"stripe",
+       "Dashboard → Developers → API keys: roll the key (Stripe revokes the old one after the grace period you "
+       "choose)"},
       {"openai", "platform.openai.com → API keys: delete the key and create a new one"},
       {"anthropic", "console.anthropic.com → API keys: disable and delete the key"},
       {"huggingface", "huggingface.co/settings/tokens: invalidate and refresh the token"},
@@ -66,21 +80,21 @@ std::string render_inventory_table(const std::vector<InventoryEntry>& entries) {
     const Identity& i = *e.identity;
     std::string validity = i.validity.empty() ? "-" : i.validity;
     if (revoked_but_valid(e)) validity = "VALID(" + e.triage + "!)";
-    out += fmt::format("{:<16} {:>4} {:<12} {:<16} {:<34} {:<13} {:>5} {:<20} {}\n", i.id, i.risk,
-                       shorten(i.provider, 12), shorten(i.nhi_type, 16), shorten(i.identifier.empty() ? "-" : i.identifier, 34),
-                       shorten(validity, 13), fmt::format("{}/{}", present_locations(i), i.locations.size()),
-                       shorten(i.owner ? i.owner->name : "-", 20), policy_list(i));
+    out +=
+        fmt::format("{:<16} {:>4} {:<12} {:<16} {:<34} {:<13} {:>5} {:<20} {}\n", i.id, i.risk, shorten(i.provider, 12),
+                    shorten(i.nhi_type, 16), shorten(i.identifier.empty() ? "-" : i.identifier, 34),
+                    shorten(validity, 13), fmt::format("{}/{}", present_locations(i), i.locations.size()),
+                    shorten(i.owner ? i.owner->name : "-", 20), policy_list(i));
   }
   out += fmt::format("{} identit{}\n", entries.size(), entries.size() == 1 ? "y" : "ies");
   for (const auto& e : entries)
     if (revoked_but_valid(e))
-      out += fmt::format("WARNING: {} is triaged as {} but a live check found it still valid\n", e.identity->id, e.triage);
+      out +=
+          fmt::format("WARNING: {} is triaged as {} but a live check found it still valid\n", e.identity->id, e.triage);
   return out;
 }
 
-namespace {
-
-void write_identity(JsonWriter& json, const InventoryEntry& e) {
+void write_identity_json(JsonWriter& json, const InventoryEntry& e) {
   const Identity& i = *e.identity;
   json.begin_object()
       .field("id", i.id)
@@ -92,7 +106,8 @@ void write_identity(JsonWriter& json, const InventoryEntry& e) {
   json.field("validity", i.validity).field("validity_checked_at", i.validity_checked_at);
   json.field("first_seen", i.first_seen).field("last_seen", i.last_seen).field("present", i.present);
   json.key("environments").string_array(i.environments);
-  if (i.owner) json.key("owner").begin_object().field("name", i.owner->name).field("source", i.owner->source).end_object();
+  if (i.owner)
+    json.key("owner").begin_object().field("name", i.owner->name).field("source", i.owner->source).end_object();
   json.key("attributes").begin_object();
   for (const auto& [k, v] : i.attributes) json.field(k, v);
   json.end_object();
@@ -102,11 +117,15 @@ void write_identity(JsonWriter& json, const InventoryEntry& e) {
   for (const auto& p : i.policies)
     json.begin_object().field("id", p.id).field("name", p.name).field("evidence", p.evidence).end_object();
   json.end_array();
-  if (!e.triage.empty()) json.key("triage").begin_object().field("status", e.triage).field("note", e.triage_note).end_object();
+  if (!e.triage.empty())
+    json.key("triage").begin_object().field("status", e.triage).field("note", e.triage_note).end_object();
   json.field("revoked_but_valid", revoked_but_valid(e));
   json.key("locations").begin_array();
   for (const auto& l : i.locations) {
-    json.begin_object().field("rule_id", l.rule_id).field("path", l.path).field("line", static_cast<std::uint64_t>(l.line));
+    json.begin_object()
+        .field("rule_id", l.rule_id)
+        .field("path", l.path)
+        .field("line", static_cast<std::uint64_t>(l.line));
     if (!l.repository.empty()) json.field("repository", l.repository);
     if (!l.commit.empty()) json.field("commit", l.commit).field("commit_date", l.commit_date).field("author", l.author);
     if (!l.image.empty()) json.field("image", l.image).field("layer_digest", l.layer_digest);
@@ -116,15 +135,63 @@ void write_identity(JsonWriter& json, const InventoryEntry& e) {
   json.end_array().end_object();
 }
 
-}  // namespace
-
 std::string render_inventory_json(const std::vector<InventoryEntry>& entries) {
   std::string out;
   JsonWriter json(out);
   json.begin_object().field("schema_version", 1).key("identities").begin_array();
-  for (const auto& e : entries) write_identity(json, e);
+  for (const auto& e : entries) write_identity_json(json, e);
   json.end_array().end_object();
   out += '\n';
+  return out;
+}
+
+std::string csv_cell(const std::string& text) {
+  std::string cell = text;
+  if (!cell.empty() && std::string_view("=+-@\t\r").find(cell.front()) != std::string_view::npos) cell.insert(0, "'");
+  if (cell.find_first_of(",\"\r\n") == std::string::npos) return cell;
+  std::string quoted = "\"";
+  for (char c : cell) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return quoted + '"';
+}
+
+namespace {
+
+std::string joined(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : ";") + item;
+  return out;
+}
+
+std::string csv_row(const Identity& i) {
+  std::vector<std::string> policies;
+  for (const auto& p : i.policies) policies.push_back(p.id);
+  const std::vector<std::string> text = {i.id,
+                                         std::to_string(i.risk),
+                                         i.provider,
+                                         i.nhi_type,
+                                         i.identifier,
+                                         i.validity,
+                                         i.present ? "true" : "false",
+                                         i.first_seen,
+                                         i.last_seen,
+                                         i.owner ? i.owner->name : "",
+                                         i.owner ? i.owner->source : "",
+                                         joined(i.environments),
+                                         joined(policies),
+                                         std::to_string(i.locations.size()),
+                                         i.locations.empty() ? "" : i.locations.front().path};
+  std::string row;
+  for (const auto& cell : text) row += (row.empty() ? "" : ",") + csv_cell(cell);
+  return row + "\r\n";
+}
+
+}  // namespace
+
+std::string render_inventory_csv(const std::vector<InventoryEntry>& entries) {
+  std::string out =
+      "id,risk,provider,nhi_type,identifier,validity,present,first_seen,last_seen,owner,owner_source,environments,"
+      "policies,locations,first_location\r\n";
+  for (const auto& e : entries) out += csv_row(*e.identity);
   return out;
 }
 
@@ -157,7 +224,8 @@ std::string render_identity_detail(const InventoryEntry& e) {
   for (const auto& l : i.locations) {
     out += fmt::format("    {}{}:{}  [{}]{}\n", l.repository.empty() ? "" : l.repository + " ", l.path, l.line,
                        l.present ? "present" : "history", l.environment.empty() ? "" : " " + l.environment);
-    if (!l.commit.empty()) out += fmt::format("      commit {} {} {}\n", l.commit.substr(0, 12), l.commit_date, l.author);
+    if (!l.commit.empty())
+      out += fmt::format("      commit {} {} {}\n", l.commit.substr(0, 12), l.commit_date, l.author);
     if (!l.image.empty()) out += fmt::format("      image {} layer {}\n", l.image, l.layer_digest);
   }
   out += fmt::format("  Remediation: {}\n", remediation_for(i.provider));
