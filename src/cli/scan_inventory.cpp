@@ -1,12 +1,16 @@
-// The inventory at the end of `sprawl scan`: builds identities from the findings, records them
-// in the datastore (--datastore) in one transaction, and prints the summary (--inventory).
+// The inventory at the end of `sprawl scan`: builds identities from the findings (reconciled with
+// --declared), records them in the datastore (--datastore) in one transaction, and prints the
+// summary (--inventory, and the reconciliation with --declared).
 #include <cstdio>
 #include <ctime>
+#include <optional>
 
 #include <fmt/format.h>
 
 #include "src/cli/commands.h"
+#include "src/inventory/declared_inventory.h"
 #include "src/inventory/identity_builder.h"
+#include "src/inventory/reconcile.h"
 #include "src/pipeline/scan_engine.h"
 #include "src/pipeline/scan_pipeline.h"
 #include "src/inventory/inventory_inputs.h"
@@ -60,30 +64,47 @@ Status record(const ScanConfig& config, const ScanEngine& engine, const ScanOutc
   return Ok{};
 }
 
+// --declared: the file is read before the identities are built; a malformed one is reported and
+// the inventory is built without it, so nothing found is lost.
+std::optional<DeclaredInventory> load_declared(const ScanConfig& config, bool& ok) {
+  if (config.declared_path.empty()) return std::nullopt;
+  auto declared = load_declared_inventory(config.declared_path);
+  if (!declared) {
+    print_error(declared.error().message);
+    ok = false;
+    return std::nullopt;
+  }
+  return std::move(*declared);
+}
+
 }  // namespace
 
 bool record_inventory(const ScanConfig& config, const ScanEngine& engine, const ScanOutcome& outcome,
                       bool human_on_stdout) {
-  if (!config.inventory_summary && config.datastore_path.empty()) return true;
+  if (!config.inventory_summary && config.datastore_path.empty() && config.declared_path.empty()) return true;
+  bool ok = true;
+  const std::optional<DeclaredInventory> declared = load_declared(config, ok);
   const std::string now = iso8601_now();
   InventoryInputs inputs;
   inputs.scan_time = now;
   inputs.codeowners = read_codeowners(config.inputs);
   inputs.max_age_days = config.max_age_days;
-  const std::vector<Identity> identities = build_identities(outcome.findings, inputs);
-  bool ok = true;
+  ReconcileSummary reconciled;
+  const std::vector<Identity> identities = declared ? build_reconciled_identities(outcome.findings, inputs, *declared, reconciled)
+                                                   : build_identities(outcome.findings, inputs);
   if (!config.datastore_path.empty()) {
     if (auto recorded = record(config, engine, outcome, identities, now); !recorded) {
       print_error(recorded.error().message);
       ok = false;
     }
   }
+  std::FILE* out = human_on_stdout ? stdout : stderr;
   if (config.inventory_summary) {
     std::vector<InventoryEntry> entries;
     for (const auto& identity : identities) entries.push_back({&identity, {}, {}, {}});
-    const std::string table = render_inventory_table(entries);
-    std::fputs(table.c_str(), human_on_stdout ? stdout : stderr);
+    std::fputs(render_inventory_table(entries).c_str(), out);
   }
+  if (declared) std::fputs(render_reconcile_summary(reconciled).c_str(), out);
   return ok;
 }
 
