@@ -218,6 +218,7 @@ tbody tr.selected { background: #dde8fb; }
 const char* const kScript = R"JS(
 'use strict';
 (function () {
+  const started = performance.now();
   const data = JSON.parse(document.getElementById('inventory-data').textContent);
   const rows = data.rows;
   const byId = new Map(rows.map(r => [r.identity.id, r]));
@@ -457,6 +458,7 @@ const char* const kScript = R"JS(
   window.addEventListener('hashchange', () => { readHash(); update(); });
   readHash();
   update();
+  document.body.dataset.renderMs = Math.round(performance.now() - started);  // first draw, for benchmarks
 })();
 )JS";
 
