@@ -10,10 +10,10 @@
 #include "src/cli/commands.h"
 #include "src/inventory/declared_inventory.h"
 #include "src/inventory/identity_builder.h"
+#include "src/inventory/inventory_inputs.h"
 #include "src/inventory/reconcile.h"
 #include "src/pipeline/scan_engine.h"
 #include "src/pipeline/scan_pipeline.h"
-#include "src/inventory/inventory_inputs.h"
 #include "src/report/inventory_report.h"
 #include "src/source/git/repository.h"
 #include "src/store/datastore.h"
@@ -48,8 +48,9 @@ Status record(const ScanConfig& config, const ScanEngine& engine, const ScanOutc
   auto store = store::Datastore::open(config.datastore_path);
   if (!store) return store.error();
   store::ScanRecorder recorder(**store);
-  const store::ScanInfo info{started_at, config.inputs, head_commits(config.inputs), SPRAWL_VERSION,
-                             engine.database().digest(), config.store_secrets};
+  const store::ScanInfo info{
+      started_at,          config.inputs, head_commits(config.inputs), SPRAWL_VERSION, engine.database().digest(),
+      config.store_secrets};
   auto scan = recorder.begin_scan(info);
   if (!scan) return scan.error();
   if (auto recorded = recorder.record(identities, outcome.findings); !recorded) return recorded.error();
@@ -90,8 +91,9 @@ bool record_inventory(const ScanConfig& config, const ScanEngine& engine, const 
   inputs.codeowners = read_codeowners(config.inputs);
   inputs.max_age_days = config.max_age_days;
   ReconcileSummary reconciled;
-  const std::vector<Identity> identities = declared ? build_reconciled_identities(outcome.findings, inputs, *declared, reconciled)
-                                                   : build_identities(outcome.findings, inputs);
+  const std::vector<Identity> identities =
+      declared ? build_reconciled_identities(outcome.findings, inputs, *declared, reconciled)
+               : build_identities(outcome.findings, inputs);
   if (!config.datastore_path.empty()) {
     if (auto recorded = record(config, engine, outcome, identities, now); !recorded) {
       print_error(recorded.error().message);

@@ -27,10 +27,14 @@ struct Problem {
 
 std::string kind_of(const YAML::Node& node) {
   switch (node.Type()) {
-    case YAML::NodeType::Map: return "a mapping";
-    case YAML::NodeType::Sequence: return "a list";
-    case YAML::NodeType::Scalar: return "'" + node.Scalar() + "'";
-    default: return "nothing";
+    case YAML::NodeType::Map:
+      return "a mapping";
+    case YAML::NodeType::Sequence:
+      return "a list";
+    case YAML::NodeType::Scalar:
+      return "'" + node.Scalar() + "'";
+    default:
+      return "nothing";
   }
 }
 
@@ -40,7 +44,8 @@ std::string lower(std::string text) {
 }
 
 /// The mapping's entries, keys checked against `allowed` and for repeats.
-std::vector<std::pair<std::string, YAML::Node>> entries_of(const YAML::Node& map, const std::vector<std::string>& allowed,
+std::vector<std::pair<std::string, YAML::Node>> entries_of(const YAML::Node& map,
+                                                           const std::vector<std::string>& allowed,
                                                            const std::string& where) {
   std::vector<std::pair<std::string, YAML::Node>> out;
   std::set<std::string> seen;
@@ -80,7 +85,8 @@ std::vector<std::string> strings_of(const YAML::Node& node, const std::string& w
 
 int version_of(const YAML::Node& node) {
   const std::string text = node.IsScalar() ? node.Scalar() : "";
-  if (text.empty() || text.size() > 4 || !std::all_of(text.begin(), text.end(), [](unsigned char c) { return std::isdigit(c); }))
+  if (text.empty() || text.size() > 4 ||
+      !std::all_of(text.begin(), text.end(), [](unsigned char c) { return std::isdigit(c); }))
     fail(node, "version: expected a whole number, found " + kind_of(node));
   const int version = std::stoi(text);
   if (version < 1 || version > kDeclaredInventoryVersion)
@@ -97,7 +103,8 @@ struct Claims {
 
 DeclaredNhi entry_of(const YAML::Node& node, std::size_t index) {
   const std::string where = "nhis[" + std::to_string(index) + "]";
-  if (!node.IsMap()) fail(node, where + ": expected a mapping with name, provider, identifiers, …, found " + kind_of(node));
+  if (!node.IsMap())
+    fail(node, where + ": expected a mapping with name, provider, identifiers, …, found " + kind_of(node));
   DeclaredNhi nhi;
   nhi.line = static_cast<std::uint32_t>(node.Mark().line + 1);
   bool named = false;
@@ -128,7 +135,8 @@ DeclaredNhi entry_of(const YAML::Node& node, std::size_t index) {
 
 void claim(Claims& claims, const YAML::Node& node, const DeclaredNhi& nhi) {
   if (const auto [it, fresh] = claims.names.emplace(nhi.name, &nhi); !fresh)
-    fail(node["name"], "duplicate name '" + nhi.name + "' (first declared on line " + std::to_string(it->second->line) + ")");
+    fail(node["name"],
+         "duplicate name '" + nhi.name + "' (first declared on line " + std::to_string(it->second->line) + ")");
   std::size_t index = 0;
   for (const auto& identifier : nhi.identifiers) {
     const YAML::Node at = node["identifiers"][index++];
@@ -148,7 +156,8 @@ DeclaredInventory inventory_of(const YAML::Node& root) {
       inventory.version = version_of(value);
       versioned = true;
     } else if (key == "nhis") {
-      if (!value.IsNull() && !value.IsSequence()) fail(value, "nhis: expected a list of entries, found " + kind_of(value));
+      if (!value.IsNull() && !value.IsSequence())
+        fail(value, "nhis: expected a list of entries, found " + kind_of(value));
       nhis = value;
       listed = true;
     } else if (key == "offboarded") {

@@ -159,13 +159,14 @@ std::vector<Identity> build_reconciled_identities(const std::vector<Finding>& fi
 }
 
 std::string render_reconcile_summary(const ReconcileSummary& summary, std::size_t max_shadows) {
-  std::string out = fmt::format("Declared inventory {}: {} NHI{} declared, {} identit{} found\n", summary.path,
-                                summary.declared, summary.declared == 1 ? "" : "s", summary.identities,
-                                summary.identities == 1 ? "y" : "ies");
-  out += fmt::format("  known {}, shadow {}, orphaned {}, declared-and-leaked {}, expired-but-still-valid {}, "
-                     "declared but not found {}\n",
-                     summary.known, summary.shadow, summary.orphaned, summary.declared_and_leaked,
-                     summary.expired_but_valid, summary.not_found);
+  std::string out =
+      fmt::format("Declared inventory {}: {} NHI{} declared, {} identit{} found\n", summary.path, summary.declared,
+                  summary.declared == 1 ? "" : "s", summary.identities, summary.identities == 1 ? "y" : "ies");
+  out += fmt::format(
+      "  known {}, shadow {}, orphaned {}, declared-and-leaked {}, expired-but-still-valid {}, "
+      "declared but not found {}\n",
+      summary.known, summary.shadow, summary.orphaned, summary.declared_and_leaked, summary.expired_but_valid,
+      summary.not_found);
   for (const auto& m : summary.matched)
     out += fmt::format("  declared-and-leaked: {} -> {} {} {}, owner {}\n", m.declared_name, m.id, m.provider, m.status,
                        m.owner.empty() ? "none" : m.owner);

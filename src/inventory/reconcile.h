@@ -40,8 +40,8 @@ struct ReconcileSummary {
   std::string path;  ///< the declared-inventory file
   std::size_t declared = 0, identities = 0;
   std::size_t known = 0, shadow = 0, orphaned_identities = 0, expired_but_valid = 0;  ///< identities
-  std::size_t orphaned = 0, declared_and_leaked = 0, not_found = 0;  ///< declarations
-  std::vector<DeclaredOutcome> entries;  ///< one per declaration, in file order
+  std::size_t orphaned = 0, declared_and_leaked = 0, not_found = 0;                   ///< declarations
+  std::vector<DeclaredOutcome> entries;     ///< one per declaration, in file order
   std::vector<ReconciledIdentity> matched;  ///< identities matched to a declaration, in the order given
   std::vector<ReconciledIdentity> shadows;  ///< identities matched to none, in the order given
 };

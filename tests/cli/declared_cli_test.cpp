@@ -59,18 +59,22 @@ TEST_CASE("scan --declared: the declared AWS key is known with its owner, an und
   TempDir dir;
   const std::string key_id = fake_aws_key_id(901);
   const std::string secret = random_chars(kBase62, 40, 902);
-  dir.write("repo/config/aws.ini", "[default]\naws_access_key_id = " + key_id + "\naws_secret_access_key = " + secret + "\n");
+  dir.write("repo/config/aws.ini",
+            "[default]\naws_access_key_id = " + key_id + "\naws_secret_access_key = " + secret + "\n");
   dir.write("repo/deploy/ci.env", "GITHUB_TOKEN=" + fake_github_pat(903) + "\n");
-  const std::string nhi = dir.write("nhi.yaml",
-                                    "version: 1\nnhis:\n"
-                                    "  - name: billing-deploy\n    provider: aws\n    identifiers: [" + key_id + "]\n"
-                                    "    owner: billing-team@example.com\n    purpose: deploys billing\n"
-                                    "  - name: retired-sync\n    identifiers: [sync-bot]\n    owner: bob@example.com\n"
-                                    "offboarded: [bob@example.com]\n");
+  const std::string nhi =
+      dir.write("nhi.yaml",
+                "version: 1\nnhis:\n"
+                "  - name: billing-deploy\n    provider: aws\n    identifiers: [" +
+                    key_id +
+                    "]\n"
+                    "    owner: billing-team@example.com\n    purpose: deploys billing\n"
+                    "  - name: retired-sync\n    identifiers: [sync-bot]\n    owner: bob@example.com\n"
+                    "offboarded: [bob@example.com]\n");
   const std::string store = dir.path() + "/inventory.db";
 
-  const auto scan = run_sprawl({"scan", dir.path() + "/repo", "--declared", nhi, "--inventory", "--format", "json",
-                                "--datastore", store});
+  const auto scan = run_sprawl(
+      {"scan", dir.path() + "/repo", "--declared", nhi, "--inventory", "--format", "json", "--datastore", store});
   INFO(scan.err);
   CHECK(scan.exit_code == 1);
   CHECK(findings_in(scan.out) == 3);  // the report on stdout is untouched
@@ -133,8 +137,8 @@ TEST_CASE("scan --declared with a malformed file: FILE:LINE on stderr, exit 2, t
   CHECK(failing.err.find(error_line) != std::string::npos);
   CHECK(findings_in(failing.out) == 1);
 
-  const auto missing = run_sprawl({"scan", dir.path() + "/repo", "--declared", dir.path() + "/none.yaml",
-                                   "--fail-on", "critical"});
+  const auto missing =
+      run_sprawl({"scan", dir.path() + "/repo", "--declared", dir.path() + "/none.yaml", "--fail-on", "critical"});
   CHECK(missing.exit_code == 2);
   CHECK(missing.err.find("none.yaml: cannot read the declared inventory") != std::string::npos);
 }

@@ -109,7 +109,8 @@ TEST_CASE("declared inventory: values of the wrong type are refused", "[inventor
         "nhi.yaml:4:22: nhis[0].identifiers: expected a non-empty string, found a list");
   CHECK(error_of("version: 1\nnhis:\n  - name: a\n    owner: {team: x}\n") ==
         "nhi.yaml:4:12: nhis[0].owner: expected a string, found a mapping");
-  CHECK(error_of("version: 1\nnhis:\n  - name: [a]\n") == "nhi.yaml:3:11: nhis[0].name: expected a string, found a list");
+  CHECK(error_of("version: 1\nnhis:\n  - name: [a]\n") ==
+        "nhi.yaml:3:11: nhis[0].name: expected a string, found a list");
   CHECK(error_of("version: 1\nnhis:\n  - name: ''\n") == "nhi.yaml:3:11: nhis[0].name: must not be empty");
   CHECK(error_of("version: 1\nnhis:\n  - name: a\n    expires: next year\n") ==
         "nhi.yaml:4:14: nhis[0].expires: expected a date (YYYY-MM-DD), found 'next year'");
@@ -122,7 +123,8 @@ TEST_CASE("declared inventory: values of the wrong type are refused", "[inventor
 TEST_CASE("declared inventory: duplicate names and identifiers claimed twice are refused", "[inventory][declared]") {
   CHECK(error_of("version: 1\nnhis:\n  - name: deploy\n  - name: other\n  - name: deploy\n") ==
         "nhi.yaml:5:11: duplicate name 'deploy' (first declared on line 3)");
-  CHECK(error_of("version: 1\nnhis:\n  - name: a\n    identifiers: [AKIAX]\n  - name: b\n    identifiers: [x, akiax]\n") ==
+  CHECK(error_of(
+            "version: 1\nnhis:\n  - name: a\n    identifiers: [AKIAX]\n  - name: b\n    identifiers: [x, akiax]\n") ==
         "nhi.yaml:6:22: identifier 'akiax' is already declared by 'a' (line 3)");
 }
 

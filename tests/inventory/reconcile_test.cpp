@@ -135,8 +135,9 @@ TEST_CASE("orphaned: declared without an owner, or with an offboarded one, found
       "  - name: fine\n    identifiers: [octo-d]\n    owner: alice@example.com\n"
       "offboarded: [bob@example.com]\n");
   ReconcileSummary summary;
-  auto identities = build_reconciled_identities(
-      {github_token(1, "octo-a"), github_token(2, "octo-b"), github_token(4, "octo-d")}, inputs_now(), inventory, summary);
+  auto identities =
+      build_reconciled_identities({github_token(1, "octo-a"), github_token(2, "octo-b"), github_token(4, "octo-d")},
+                                  inputs_now(), inventory, summary);
   REQUIRE(identities.size() == 3);
   CHECK(summary.orphaned == 3);  // declarations: no-owner, gone-owner (found) and gone-not-found
   CHECK(summary.orphaned_identities == 2);
@@ -155,7 +156,8 @@ TEST_CASE("orphaned: declared without an owner, or with an offboarded one, found
   CHECK(text.find("not found: gone-not-found (line 8)") != std::string::npos);
 }
 
-TEST_CASE("declared-and-leaked: a declaration found in the scan; the near miss is not found", "[inventory][reconcile]") {
+TEST_CASE("declared-and-leaked: a declaration found in the scan; the near miss is not found",
+          "[inventory][reconcile]") {
   const auto inventory = declared(
       "version: 1\nnhis:\n  - name: leaked\n    identifiers: [octo-leaked]\n    owner: a@example.com\n"
       "  - name: safe\n    identifiers: [octo-safe]\n    owner: a@example.com\n");
@@ -166,8 +168,8 @@ TEST_CASE("declared-and-leaked: a declaration found in the scan; the near miss i
   CHECK(summary.entries[0].identity_ids == std::vector<std::string>{identities[0].id});
   CHECK(summary.entries[1].identity_ids.empty());
   const std::string text = render_reconcile_summary(summary);
-  CHECK(text.find("declared-and-leaked: leaked -> " + identities[0].id + " github known, owner a@example.com (declared)") !=
-        std::string::npos);
+  CHECK(text.find("declared-and-leaked: leaked -> " + identities[0].id +
+                  " github known, owner a@example.com (declared)") != std::string::npos);
   CHECK(text.find("not found: safe") != std::string::npos);
 }
 
@@ -202,7 +204,8 @@ TEST_CASE("NHI1 fires for a valid identity whose declared owner is offboarded", 
   CHECK(valid.owner->source == "declared");
 
   // Near misses: the same owner not offboarded, and an offboarded owner's credential that is dead.
-  const auto active = declared("version: 1\nnhis:\n  - name: sync\n    identifiers: [octo-sync]\n    owner: bob@example.com\n");
+  const auto active =
+      declared("version: 1\nnhis:\n  - name: sync\n    identifiers: [octo-sync]\n    owner: bob@example.com\n");
   CHECK_FALSE(has_policy(reconciled_one(github_token(1, "octo-sync"), active, summary), "NHI1"));
   CHECK_FALSE(has_policy(reconciled_one(github_token(1, "octo-sync", "invalid"), inventory, summary), "NHI1"));
 }
