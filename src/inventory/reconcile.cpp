@@ -158,7 +158,7 @@ std::vector<Identity> build_reconciled_identities(const std::vector<Finding>& fi
   return identities;
 }
 
-std::string render_reconcile_summary(const ReconcileSummary& summary, std::size_t max_shadows) {
+std::string render_reconcile_summary(const ReconcileSummary& summary, std::size_t max_listed) {
   std::string out =
       fmt::format("Declared inventory {}: {} NHI{} declared, {} identit{} found\n", summary.path, summary.declared,
                   summary.declared == 1 ? "" : "s", summary.identities, summary.identities == 1 ? "y" : "ies");
@@ -167,21 +167,25 @@ std::string render_reconcile_summary(const ReconcileSummary& summary, std::size_
       "declared but not found {}\n",
       summary.known, summary.shadow, summary.orphaned, summary.declared_and_leaked, summary.expired_but_valid,
       summary.not_found);
+  // Each list stops at max_listed lines and says how many it left out.
+  std::vector<std::string> leaked, orphaned, missing, shadows;
   for (const auto& m : summary.matched)
-    out += fmt::format("  declared-and-leaked: {} -> {} {} {}, owner {}\n", m.declared_name, m.id, m.provider, m.status,
-                       m.owner.empty() ? "none" : m.owner);
-  for (const auto& e : summary.entries)
+    leaked.push_back(fmt::format("declared-and-leaked: {} -> {} {} {}, owner {}", m.declared_name, m.id, m.provider,
+                                 m.status, m.owner.empty() ? "none" : m.owner));
+  for (const auto& e : summary.entries) {
     if (!e.orphan_reason.empty())
-      out += fmt::format("  orphaned: {} (line {}): {}; {}\n", e.nhi.name, e.nhi.line, e.orphan_reason,
-                         e.identity_ids.empty() ? "not found" : "found");
-  for (const auto& e : summary.entries)
-    if (e.identity_ids.empty()) out += fmt::format("  not found: {} (line {})\n", e.nhi.name, e.nhi.line);
-  for (std::size_t i = 0; i < summary.shadows.size() && i < max_shadows; ++i) {
-    const auto& s = summary.shadows[i];
-    out += fmt::format("  shadow: {} {} {}\n", s.id, s.provider, s.identifier.empty() ? "-" : s.identifier);
+      orphaned.push_back(fmt::format("orphaned: {} (line {}): {}; {}", e.nhi.name, e.nhi.line, e.orphan_reason,
+                                     e.identity_ids.empty() ? "not found" : "found"));
+    if (e.identity_ids.empty()) missing.push_back(fmt::format("not found: {} (line {})", e.nhi.name, e.nhi.line));
   }
-  if (summary.shadows.size() > max_shadows)
-    out += fmt::format("  … and {} more shadow identities\n", summary.shadows.size() - max_shadows);
+  for (const auto& s : summary.shadows)
+    shadows.push_back(fmt::format("shadow: {} {} {}", s.id, s.provider, s.identifier.empty() ? "-" : s.identifier));
+  for (const auto* lines : {&leaked, &orphaned, &missing, &shadows}) {
+    for (std::size_t i = 0; i < lines->size() && i < max_listed; ++i) out += "  " + (*lines)[i] + "\n";
+    if (lines->size() > max_listed)
+      out += fmt::format("  ... and {} more {}\n", lines->size() - max_listed,
+                         lines->front().substr(0, lines->front().find(':')));
+  }
   return out;
 }
 

@@ -66,8 +66,9 @@ ReconcileSummary reconcile(std::vector<Identity>& identities, const DeclaredInve
 std::vector<Identity> build_reconciled_identities(const std::vector<Finding>& findings, InventoryInputs inputs,
                                                   const DeclaredInventory& inventory, ReconcileSummary& summary);
 
-/// The summary printed by `scan --inventory`/`--declared`: the counts, then every orphaned,
-/// leaked or missing declaration and every shadow identity (the first `max_shadows`).
-std::string render_reconcile_summary(const ReconcileSummary& summary, std::size_t max_shadows = 50);
+/// The summary printed by `scan --inventory`/`--declared`: the counts, then every matched
+/// identity, orphaned and missing declaration, and shadow identity — each list cut at `max_listed`
+/// lines with a count of the rest.
+std::string render_reconcile_summary(const ReconcileSummary& summary, std::size_t max_listed = 50);
 
 }  // namespace sprawl

@@ -124,6 +124,11 @@ TEST_CASE("shadow: a found identity nobody declared", "[inventory][reconcile]") 
   const std::string text = render_reconcile_summary(summary);
   CHECK(text.find("known 1, shadow 1,") != std::string::npos);
   CHECK(text.find("shadow: " + summary.shadows[0].id + " github someone-else") != std::string::npos);
+  // Long lists stop at max_listed lines and count the rest.
+  const std::string cut = render_reconcile_summary(summary, 0);
+  CHECK(cut.find("shadow: ") == std::string::npos);
+  CHECK(cut.find("  ... and 1 more shadow\n") != std::string::npos);
+  CHECK(cut.find("  ... and 1 more declared-and-leaked\n") != std::string::npos);
 }
 
 TEST_CASE("orphaned: declared without an owner, or with an offboarded one, found or not", "[inventory][reconcile]") {
