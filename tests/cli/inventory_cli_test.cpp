@@ -6,6 +6,8 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
+#include <ctime>
 #include <string>
 
 #include "tests/support/cli_runner.h"
@@ -174,4 +176,85 @@ TEST_CASE("A corrupt or newer datastore is refused and left as it was", "[cli][i
   CHECK(listed.err.find("junk.db") != std::string::npos);
   const auto missing = run_sprawl({"inventory", "--datastore", dir.path() + "/none.db"});
   CHECK(missing.exit_code == 2);
+}
+
+namespace {
+
+// The policy ids of the identity whose location path ends with `path`, from `scan --inventory
+// --datastore` then `inventory -f json`.
+std::vector<std::string> policies_at(const std::vector<Listed>& rows, const std::string& json,
+                                     const std::string& path) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element root = parser.parse(json);
+  for (simdjson::dom::element i : root["identities"].get_array())
+    for (simdjson::dom::element l : i["locations"].get_array()) {
+      const std::string_view p = l["path"];
+      if (p.size() >= path.size() && p.substr(p.size() - path.size()) == path) {
+        std::vector<std::string> out;
+        for (simdjson::dom::element f : i["policies"].get_array()) out.emplace_back(std::string_view(f["id"]));
+        return out;
+      }
+    }
+  (void)rows;
+  return {"(not found)"};
+}
+
+bool has(const std::vector<std::string>& list, const std::string& item) {
+  return std::find(list.begin(), list.end(), item) != list.end();
+}
+
+}  // namespace
+
+TEST_CASE("Each NHI policy fires through the CLI on the case built for it and not on its near miss",
+          "[cli][inventory][policies]") {
+  TempDir dir;
+  GitRepo old_repo(dir.path() + "/legacy");
+  const std::string old_token = fake_github_pat(831), fresh_token = fake_github_pat(832);
+  old_repo.write("deploy/old.env", "GITHUB_TOKEN=" + old_token + "\n");
+  old_repo.commit("old token", "Olga Old", "olga@example.com", "2020-01-02T03:04:05+00:00");
+  old_repo.write("deploy/fresh.env", "GITHUB_TOKEN=" + fresh_token + "\n");
+  const std::time_t now = std::time(nullptr);
+  char today[32];
+  std::strftime(today, sizeof today, "%Y-%m-%dT%H:%M:%S+00:00", std::gmtime(&now));
+  old_repo.commit("fresh token", "Fred Fresh", "fred@example.com", today);
+
+  // Reuse and environments: one Stripe key in prod and dev of two services, another in dev twice.
+  const std::string shared = fake_stripe_live_key(833), dev_only = fake_stripe_live_key(834);
+  dir.write("tree/services/billing/config/prod/app.env", "STRIPE_SECRET_KEY=" + shared + "\n");
+  dir.write("tree/services/checkout/config/dev/app.env", "STRIPE_SECRET_KEY=" + shared + "\n");
+  dir.write("tree/services/billing/config/dev/a.env", "STRIPE_SECRET_KEY=" + dev_only + "\n");
+  dir.write("tree/services/billing/config/dev/b.env", "STRIPE_SECRET_KEY=" + dev_only + "\n");
+  // Human use: a machine token in a shell history, and the near miss in a deploy script.
+  const std::string history = fake_slack_bot_token(835), script = fake_slack_bot_token(836);
+  dir.write("tree/home/ops/.bash_history", "curl -H 'Authorization: Bearer " + history + "' https://slack.com/api\n");
+  dir.write("tree/scripts/deploy.sh", "SLACK_BOT_TOKEN=" + script + "\n");
+
+  const std::string store = dir.path() + "/nhi.db";
+  const auto scan = sprawl_in(dir.path(), {"scan", "legacy", "tree", "--datastore", store, "--format", "json"});
+  INFO(scan.err);
+  REQUIRE(scan.exit_code == 1);
+  const std::string json = sprawl_in(dir.path(), {"inventory", "--datastore", store, "-f", "json"}).out;
+  const auto rows = list_inventory(json);
+
+  CHECK(has(policies_at(rows, json, "deploy/old.env"), "NHI7"));     // first seen in 2020
+  CHECK_FALSE(has(policies_at(rows, json, "deploy/fresh.env"), "NHI7"));  // committed today
+  const auto shared_flags = policies_at(rows, json, "billing/config/prod/app.env");
+  CHECK(has(shared_flags, "NHI9"));  // two services
+  CHECK(has(shared_flags, "NHI8"));  // prod and dev
+  const auto dev_flags = policies_at(rows, json, "billing/config/dev/a.env");
+  CHECK_FALSE(has(dev_flags, "NHI8"));  // dev and dev
+  CHECK_FALSE(has(dev_flags, "NHI9"));  // one service
+  CHECK(has(policies_at(rows, json, ".bash_history"), "NHI10"));
+  CHECK_FALSE(has(policies_at(rows, json, "scripts/deploy.sh"), "NHI10"));
+  for (const auto& r : rows) CHECK(has(r.policies, "NHI2"));  // every identity found is leaked
+
+  // --policy filters on it, by id or by name.
+  CHECK(list_inventory(sprawl_in(dir.path(), {"inventory", "--datastore", store, "-f", "json", "--policy", "NHI10"}).out)
+            .size() == 1);
+  CHECK(list_inventory(
+            sprawl_in(dir.path(), {"inventory", "--datastore", store, "-f", "json", "--policy", "long-lived"}).out)
+            .size() >= 1);
+  // diff --since a date before the first scan: that scan does not exist yet, so it is an error.
+  const auto early = sprawl_in(dir.path(), {"inventory", "diff", "--since", "2001-01-01", "--datastore", store});
+  CHECK(early.exit_code == 2);
 }
