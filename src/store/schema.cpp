@@ -13,6 +13,9 @@ namespace {
 // once in `strings` and are referenced by integer id: a location row is a dozen small integers,
 // which keeps a million locations far under 500 MB. Empty strings are stored as an id too (never
 // NULL), so the UNIQUE natural key of `locations` holds (SQLite treats NULLs as distinct).
+// Secondary indexes only where a query reads them: each costs a B-tree update per row recorded.
+// Filters by provider, owner and risk run over the loaded identities, and marking absent
+// locations reads `locations` once per scan (benchmarks/bench_inventory.py measured both).
 constexpr std::string_view kSchemaV1 = R"sql(
 CREATE TABLE strings (
   id INTEGER PRIMARY KEY,
@@ -54,9 +57,6 @@ CREATE TABLE identities (
   risk_reasons TEXT NOT NULL,   -- JSON array
   policies TEXT NOT NULL        -- JSON array of {id, name, evidence}
 );
-CREATE INDEX identities_by_risk ON identities(risk DESC);
-CREATE INDEX identities_by_provider ON identities(provider);
-CREATE INDEX identities_by_owner ON identities(owner);
 CREATE INDEX identities_by_first_scan ON identities(first_seen_scan);
 CREATE TABLE identity_parts (
   key INTEGER PRIMARY KEY,
@@ -67,7 +67,6 @@ CREATE TABLE identity_parts (
   secret TEXT,                  -- the raw secret: only ever written with --store-secrets
   UNIQUE (identity, fingerprint)
 );
-CREATE INDEX identity_parts_by_fingerprint ON identity_parts(fingerprint);
 CREATE TABLE locations (  -- string columns are ids into `strings` (no FK: checked on every insert)
   key INTEGER PRIMARY KEY,
   part INTEGER NOT NULL REFERENCES identity_parts(key) ON DELETE CASCADE,
@@ -87,7 +86,6 @@ CREATE TABLE locations (  -- string columns are ids into `strings` (no FK: check
   last_seen_scan INTEGER NOT NULL REFERENCES scans(id),
   UNIQUE (part, repository, commit_id, path, line, image, layer_digest, members)
 );
-CREATE INDEX locations_by_target ON locations(target, last_seen_scan);
 CREATE TABLE triage (
   key INTEGER PRIMARY KEY,
   identity INTEGER NOT NULL REFERENCES identities(key) ON DELETE CASCADE,
