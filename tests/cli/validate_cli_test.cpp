@@ -43,7 +43,7 @@ const ReportedFinding* finding_with(const ReportedScan& scan, const std::string&
 
 }  // namespace
 
-TEST_CASE("--validate marks a live GitHub token valid with its owner, and a revoked one invalid", "[cli][validate]") {
+TEST_CASE("scan --validate marks a live GitHub token valid with its owner, and a revoked one invalid", "[cli][validate]") {
   const std::string live = fake_github_pat(601), revoked = fake_github_pat(602);
   FakeHttpServer github(github_api(live));
   TempDir dir;
@@ -81,7 +81,7 @@ TEST_CASE("--validate marks a live GitHub token valid with its owner, and a revo
   }
 }
 
-TEST_CASE("--validate checks each distinct secret once however often it appears", "[cli][validate]") {
+TEST_CASE("scan --validate checks each distinct secret once however often it appears", "[cli][validate]") {
   const std::string token = fake_github_pat(611);
   FakeHttpServer github(github_api(token));
   TempDir dir;
@@ -94,7 +94,7 @@ TEST_CASE("--validate checks each distinct secret once however often it appears"
   CHECK(scan.validated == 1);
 }
 
-TEST_CASE("--validation-cache-ttl answers a second scan from the cache, and 0 asks again", "[cli][validate]") {
+TEST_CASE("scan --validation-cache-ttl answers a second scan from the cache, and 0 asks again", "[cli][validate]") {
   const std::string token = fake_github_pat(621);
   FakeHttpServer github(github_api(token));
   TempDir dir, cache;
@@ -121,7 +121,7 @@ TEST_CASE("--validation-cache-ttl answers a second scan from the cache, and 0 as
   CHECK(github.requests().size() == 2);
 }
 
-TEST_CASE("--only-valid reports only accepted credentials, --fail-on-valid fails only on them", "[cli][validate]") {
+TEST_CASE("scan --only-valid reports only accepted credentials, --fail-on-valid fails only on them", "[cli][validate]") {
   const std::string live = fake_github_pat(631), revoked = fake_github_pat(632);
   FakeHttpServer github(github_api(live));
   TempDir dir;
@@ -171,7 +171,7 @@ TEST_CASE("SARIF after --validate: error for a valid credential, warning for the
   CHECK(sarif.find(revoked) == std::string::npos);
 }
 
-TEST_CASE("--validate with the provider unreachable or silent gives unknown, within the timeout", "[cli][validate]") {
+TEST_CASE("scan --validate with the provider unreachable or silent gives unknown, within the timeout", "[cli][validate]") {
   const std::string token = fake_github_pat(651);
   TempDir dir;
   dir.write(".env", "GITHUB_TOKEN=" + token + "\n");
@@ -206,7 +206,7 @@ TEST_CASE("--validate with the provider unreachable or silent gives unknown, wit
   }
 }
 
-TEST_CASE("--validate: unexpected answers are unknown with the HTTP status; echoed secrets are scrubbed", "[cli][validate]") {
+TEST_CASE("scan --validate: unexpected answers are unknown with the HTTP status, echoed secrets are scrubbed", "[cli][validate]") {
   const std::string token = fake_github_pat(661);
   TempDir dir;
   dir.write(".env", "GITHUB_TOKEN=" + token + "\n");
@@ -235,7 +235,7 @@ TEST_CASE("--validate: unexpected answers are unknown with the HTTP status; echo
   }
 }
 
-TEST_CASE("--validate over HTTPS, trusting a private CA given in SPRAWL_CA_BUNDLE", "[cli][validate]") {
+TEST_CASE("scan --validate over HTTPS, trusting a private CA given in SPRAWL_CA_BUNDLE", "[cli][validate]") {
   const std::string token = fake_github_pat(671);
   FakeHttpServer github(github_api(token), true);
   TempDir dir;
@@ -280,7 +280,7 @@ TEST_CASE("Without --validate nothing is sent, and a bad --validation-cache-ttl 
   CHECK(bad.err.find("--validation-cache-ttl") != std::string::npos);
 }
 
-TEST_CASE("--validate on a repository's history checks a secret deleted since",
+TEST_CASE("scan --validate on a repository's history checks a secret deleted since",
           "[cli][validate][git]") {
   const std::string token = fake_github_pat(711);
   FakeHttpServer github(github_api(token));
