@@ -195,13 +195,17 @@ def warm(tree):
                     pass
 
 
+CPU = {}  # the last timed() child's user + system seconds
+
+
 def timed(args, stdout=subprocess.DEVNULL):
-    """Runs args; returns (seconds, peak RSS MiB, exit code, stderr text)."""
+    """Runs args; returns (seconds, peak RSS MiB, exit code, stderr text). CPU["last"]: its CPU seconds."""
     start = time.perf_counter()
     proc = subprocess.Popen(args, stdout=stdout, stderr=subprocess.PIPE)
     err = proc.stderr.read()
     _pid, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
+    CPU["last"] = usage.ru_utime + usage.ru_stime
     return time.perf_counter() - start, usage.ru_maxrss / 1024, proc.returncode, err.decode(errors="replace")
 
 
@@ -251,6 +255,7 @@ def bench_scan_modes(sprawl, tree, work, runs):
     warm(tree)
     remove_store(same)
     times = {name: [] for name, _args, _fresh in modes}
+    cpu = {name: [] for name, _args, _fresh in modes}
     rss = {name: 0.0 for name, _args, _fresh in modes}
     for round_ in range(runs + 1):
         for name, args, new_file in modes:
@@ -261,13 +266,16 @@ def bench_scan_modes(sprawl, tree, work, runs):
             if round_ == 0:
                 continue  # warm-up
             times[name].append(seconds)
+            cpu[name].append(CPU["last"])
             rss[name] = max(rss[name], peak)
     counts = last_scan(fresh)
     base_median = statistics.median(times["scan"])
+    base_cpu = statistics.median(cpu["scan"])
     rows = []
     for name, _args, _new in modes:
         median = statistics.median(times[name])
         rows.append({"mode": name, "median_s": median, "runs_s": times[name], "ratio": median / base_median,
+                     "cpu_s": statistics.median(cpu[name]), "cpu_ratio": statistics.median(cpu[name]) / base_cpu,
                      "peak_rss_mib": rss[name]})
     return {"counts": counts, "rows": rows, "datastore_bytes": store_bytes(fresh)}
 
@@ -329,12 +337,12 @@ def print_scan_table(title, tree, result):
     print("\n%s: %s (%d files, %.0f MiB, %d credentials x %d) -> %d findings, %d identities, %d locations" % (
         title, tree["path"], tree["files"], tree["bytes"] / 1048576, tree["credentials"], tree["copies"],
         c["findings"], c["identities"], c["locations"]))
-    print("| run | median (s) | runs (s) | ratio to the scan | peak RSS MiB |")
-    print("|---|---:|---|---:|---:|")
+    print("| run | median wall (s) | runs (s) | wall ratio | median CPU (s) | CPU ratio | peak RSS MiB |")
+    print("|---|---:|---|---:|---:|---:|---:|")
     for row in result["rows"]:
-        print("| %s | %.2f | %s | %.3f | %.0f |" % (row["mode"], row["median_s"],
-                                                   " ".join("%.2f" % t for t in row["runs_s"]), row["ratio"],
-                                                   row["peak_rss_mib"]))
+        print("| %s | %.2f | %s | %.3f | %.2f | %.3f | %.0f |" % (
+            row["mode"], row["median_s"], " ".join("%.2f" % t for t in row["runs_s"]), row["ratio"], row["cpu_s"],
+            row["cpu_ratio"], row["peak_rss_mib"]))
     print("datastore: %.1f MiB" % (result["datastore_bytes"] / 1048576))
 
 

@@ -99,13 +99,15 @@ int end_transaction(sqlite3* db, const char* sql) {
 
 struct ScanRecorder::Prepared {
   explicit Prepared(sqlite3* db)
-      : intern(db,
-               "INSERT INTO strings (value) VALUES (?1) ON CONFLICT (value) DO UPDATE SET value = value RETURNING id"),
+      : intern(db, "INSERT INTO strings (value) VALUES (?1) ON CONFLICT (value) DO NOTHING RETURNING id"),
+        lookup(db, "SELECT id FROM strings WHERE value = ?1"),
         identity(db, kUpsertIdentity),
         part(db, kUpsertPart),
         location(db, kUpsertLocation) {}
-  bool ok() const { return intern.prepared() && identity.prepared() && part.prepared() && location.prepared(); }
-  Statement intern, identity, part, location;
+  bool ok() const {
+    return intern.prepared() && lookup.prepared() && identity.prepared() && part.prepared() && location.prepared();
+  }
+  Statement intern, lookup, identity, part, location;
 };
 
 std::string target_of(const IdentityLocation& location, const std::vector<std::string>& targets) {
@@ -172,12 +174,22 @@ Result<std::int64_t> ScanRecorder::begin_scan(const ScanInfo& info) {
 Result<std::int64_t> ScanRecorder::intern(const std::string& text) {
   auto found = m_strings.find(text);
   if (found != m_strings.end()) return found->second;
-  Statement& stmt = m_sql->intern;
-  stmt.reset();
-  stmt.bind(1, text);
-  if (stmt.step() != SQLITE_ROW) return fail("cannot record a string");
-  std::int64_t id = stmt.integer(0);
-  stmt.reset();
+  // A new string is inserted; one already stored (a rescan) is read back without rewriting its row.
+  Statement& insert = m_sql->intern;
+  insert.reset();
+  insert.bind(1, text);
+  int rc = insert.step();
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return fail("cannot record a string");
+  std::int64_t id = rc == SQLITE_ROW ? insert.integer(0) : 0;
+  insert.reset();
+  if (rc == SQLITE_DONE) {
+    Statement& lookup = m_sql->lookup;
+    lookup.reset();
+    lookup.bind(1, text);
+    if (lookup.step() != SQLITE_ROW) return fail("cannot read a recorded string");
+    id = lookup.integer(0);
+    lookup.reset();
+  }
   m_strings.emplace(text, id);
   return id;
 }
