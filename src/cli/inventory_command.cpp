@@ -12,6 +12,7 @@
 #include "src/report/inventory_html.h"
 #include "src/report/inventory_report.h"
 #include "src/store/datastore.h"
+#include "src/util/iso8601.h"
 
 namespace sprawl {
 namespace {
@@ -45,19 +46,11 @@ bool selected(const Identity& i, const InventoryOptions& o) {
   return i.risk >= o.min_risk;
 }
 
-std::string now_iso8601() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char at[32];
-  std::strftime(at, sizeof at, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return at;
-}
 
 std::string render(const std::vector<InventoryEntry>& entries, const std::string& format) {
   if (format == "json") return render_inventory_json(entries);
   if (format == "csv") return render_inventory_csv(entries);
-  if (format == "html") return render_inventory_html(entries, now_iso8601());
+  if (format == "html") return render_inventory_html(entries, iso8601_now());
   return render_inventory_table(entries);
 }
 
@@ -146,7 +139,7 @@ int run_triage(const InventoryOptions& options) {
   if (!status) return fail("--status must be revoked, rotated, false_positive or accepted_risk");
   auto store = open_store(options, true);
   if (!store) return fail(store.error().message);
-  if (auto set = (*store)->set_triage(options.id, {*status, options.note, now_iso8601()}); !set)
+  if (auto set = (*store)->set_triage(options.id, {*status, options.note, iso8601_now()}); !set)
     return fail(set.error().message);
   auto stored = (*store)->find_identity(options.id);
   if (!stored) return fail(stored.error().message);

@@ -18,18 +18,10 @@
 #include "src/source/git/repository.h"
 #include "src/store/datastore.h"
 #include "src/store/scan_recorder.h"
+#include "src/util/iso8601.h"
 
 namespace sprawl {
 namespace {
-
-std::string iso8601_now() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return text;
-}
 
 // HEAD of every repository input, for the scan record.
 std::vector<std::pair<std::string, std::string>> head_commits(const std::vector<std::string>& inputs) {

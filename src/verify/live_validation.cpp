@@ -10,6 +10,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "src/util/iso8601.h"
 #include "src/verify/validation_cache.h"
 #include "src/verify/validator.h"
 
@@ -17,15 +18,6 @@ namespace sprawl::verify {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-std::string iso8601(std::int64_t seconds) {
-  const std::time_t t = static_cast<std::time_t>(seconds);
-  std::tm tm{};
-  if (gmtime_r(&t, &tm) == nullptr) return {};
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return text;
-}
 
 // One distinct credential: the findings that share its fingerprint, and its answer.
 struct Job {
@@ -73,7 +65,7 @@ void apply(const Job& job, Finding& f) {
   v.reason = job.result.reason;
   v.method = "live";
   v.http_status = job.result.http_status;
-  v.checked_at = iso8601(job.checked_at);
+  v.checked_at = iso8601_utc(job.checked_at);
   v.cached = job.cached;
   for (const auto& [key, value] : job.result.identity) {
     bool replaced = false;

@@ -1,6 +1,7 @@
 // Offline checks of token formats: GitHub/npm CRC32 checksums, AWS key id decoding, JWT claims,
 // connection-URI credentials and GCP service-account fields. Pure functions, no network.
 #include "src/check/offline/token_checks.h"
+#include "src/util/iso8601.h"
 
 #include <simdjson.h>
 #include <zlib.h>
@@ -149,15 +150,6 @@ std::optional<std::string> base64url_decode(std::string_view s) {
   return out;
 }
 
-std::string iso8601_utc(std::int64_t seconds) {
-  if (seconds < -62135596800LL || seconds > 253402300799LL) return std::to_string(seconds);
-  const auto t = static_cast<std::time_t>(seconds);
-  std::tm tm{};
-  if (gmtime_r(&t, &tm) == nullptr) return std::to_string(seconds);
-  std::array<char, 32> buf{};
-  const std::size_t n = std::strftime(buf.data(), buf.size(), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return n == 0 ? std::to_string(seconds) : std::string(buf.data(), n);
-}
 
 std::optional<simdjson::dom::object> parse_object(simdjson::dom::parser& parser, const std::string& text) {
   simdjson::dom::object obj;
