@@ -45,7 +45,7 @@ ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 import gen_throughput_corpus as corpus  # noqa: E402  (line pools and word lists)
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 ALNUM = corpus.ALNUM
 B64 = corpus.B64
 AWS_B32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
@@ -135,13 +135,15 @@ def write_tree(out, params, seed, pools):
         words = corpus.WORDS
         rel = os.path.join("svc%02d" % (index % 40), words[(index * 7) % len(words)],
                            env or words[(index * 13) % len(words)], "%s_%d.%s" % (g.snake(2), index, ext))
-        lines = (header % g.sent()).rstrip("\n").split("\n")
-        if avg_bytes:
-            size = int(avg_bytes * r.uniform(0.5, 1.5))
-            lines += r.choices(pools[lang], k=max(1, size // 62))
+        head = (header % g.sent()).rstrip("\n").split("\n")
+        filler = r.choices(pools[lang], k=max(1, int(avg_bytes * r.uniform(0.5, 1.5)) // 62)) if avg_bytes else []
+        # Each credential's lines stay one block, and blocks are kept apart by a filler line: two AWS
+        # pairs interleaved or back to back would be paired crosswise and chain many credentials
+        # into one identity (not what this benchmark measures).
+        chunks = [[line] for line in filler]
         for pairs in planted:
-            at = r.randrange(1 if lang == "json" else 0, len(lines) + 1)
-            lines[at:at] = secret_lines(lang, pairs)
+            chunks.insert(r.randrange(len(chunks) + 1), secret_lines(lang, pairs) + [r.choice(pools[lang])])
+        lines = head + [line for chunk in chunks for line in chunk]
         if lang == "json":
             lines.append('  "end": true\n}')
         data = ("\n".join(lines) + "\n").encode()
@@ -169,7 +171,7 @@ def ensure_tree(base, name, params, seed, pools_cache):
         if saved.get("stamp") == stamp_value:
             return out, saved["manifest"]
     shutil.rmtree(out, ignore_errors=True)
-    if "pools" not in pools_cache:
+    if not pools_cache:
         pools_cache["pools"] = corpus.build_pools(corpus.Gen(random.Random(seed)))
     start = time.time()
     manifest = write_tree(out, params, seed, pools_cache["pools"])
