@@ -230,9 +230,8 @@ struct PartRef {
 bool load_parts(sqlite3* db, const std::string& where, std::int64_t bind, StringTable& strings,
                 std::vector<StoredIdentity>& out, const IndexOf& index,
                 std::unordered_map<std::int64_t, PartRef>& parts) {
-  Statement stmt(db,
-                 "SELECT p.key, p.identity, p.fingerprint, p.rule_id, p.preview, p.secret FROM identity_parts p" +
-                     filtered(" JOIN identities i ON i.key = p.identity", where) + " ORDER BY p.key");
+  Statement stmt(db, "SELECT p.key, p.identity, p.fingerprint, p.rule_id, p.preview, p.secret FROM identity_parts p" +
+                         filtered(" JOIN identities i ON i.key = p.identity", where) + " ORDER BY p.key");
   stmt.bind(1, bind);
   int rc;
   while ((rc = stmt.step()) == SQLITE_ROW) {
@@ -249,12 +248,13 @@ bool load_parts(sqlite3* db, const std::string& where, std::int64_t bind, String
 
 bool load_locations(sqlite3* db, const std::string& where, std::int64_t bind, StringTable& strings,
                     std::vector<StoredIdentity>& out, const std::unordered_map<std::int64_t, PartRef>& parts) {
-  Statement stmt(db,
-                 "SELECT l.part, l.repository, l.commit_id, l.commit_date, l.author, l.path, l.line, l.image, "
-                 "l.layer_digest, l.members, l.target, l.environment, l.present, l.first_seen_scan, l.last_seen_scan "
-                 "FROM locations l" +
-                     filtered(" JOIN identity_parts p ON p.key = l.part JOIN identities i ON i.key = p.identity", where) +
-                     " ORDER BY l.key");
+  Statement stmt(
+      db,
+      "SELECT l.part, l.repository, l.commit_id, l.commit_date, l.author, l.path, l.line, l.image, "
+      "l.layer_digest, l.members, l.target, l.environment, l.present, l.first_seen_scan, l.last_seen_scan "
+      "FROM locations l" +
+          filtered(" JOIN identity_parts p ON p.key = l.part JOIN identities i ON i.key = p.identity", where) +
+          " ORDER BY l.key");
   stmt.bind(1, bind);
   int rc;
   while ((rc = stmt.step()) == SQLITE_ROW) {
@@ -287,9 +287,8 @@ bool load_locations(sqlite3* db, const std::string& where, std::int64_t bind, St
 
 bool load_triage(sqlite3* db, const std::string& where, std::int64_t bind, std::vector<StoredIdentity>& out,
                  const IndexOf& index) {
-  Statement stmt(
-      db, "SELECT t.identity, t.status, t.note, t.at FROM triage t" +
-              filtered(" JOIN identities i ON i.key = t.identity", where) + " ORDER BY t.key");
+  Statement stmt(db, "SELECT t.identity, t.status, t.note, t.at FROM triage t" +
+                         filtered(" JOIN identities i ON i.key = t.identity", where) + " ORDER BY t.key");
   stmt.bind(1, bind);
   int rc;
   while ((rc = stmt.step()) == SQLITE_ROW) {
