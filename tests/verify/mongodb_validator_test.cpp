@@ -11,6 +11,7 @@
 #include "src/verify/database/dns_srv.h"
 #include "tests/support/fake_db_servers.h"
 #include "tests/support/fake_tokens.h"
+#include "tests/support/validator_harness.h"
 
 using namespace sprawl::verify;
 using sprawl::test::FakeDbMode;
@@ -18,6 +19,7 @@ using sprawl::test::FakeDbOptions;
 using sprawl::test::FakeDbProtocol;
 using sprawl::test::FakeDbServer;
 using sprawl::test::has_event;
+using sprawl::test::identity_of;
 using sprawl::test::run_db_check;
 using sprawl::test::uri_credential;
 
@@ -25,11 +27,6 @@ namespace {
 
 std::string password(std::uint32_t seed) { return sprawl::test::random_chars(sprawl::test::kBase62, 16, 700 + seed); }
 
-std::string identity_of(const LiveResult& result, const std::string& key) {
-  for (const auto& [k, v] : result.identity)
-    if (k == key) return v;
-  return {};
-}
 
 Credential mongo_uri(const std::string& pass, const std::string& tail = "/?replicaSet=rs0",
                      const std::string& scheme = "mongodb") {

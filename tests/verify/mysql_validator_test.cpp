@@ -9,6 +9,7 @@
 
 #include "tests/support/fake_db_servers.h"
 #include "tests/support/fake_tokens.h"
+#include "tests/support/validator_harness.h"
 
 using namespace sprawl::verify;
 using sprawl::test::FakeDbMode;
@@ -16,6 +17,7 @@ using sprawl::test::FakeDbOptions;
 using sprawl::test::FakeDbProtocol;
 using sprawl::test::FakeDbServer;
 using sprawl::test::has_event;
+using sprawl::test::identity_of;
 using sprawl::test::run_db_check;
 using sprawl::test::uri_credential;
 
@@ -26,11 +28,6 @@ const char* const kFullAuthPlugin = "caching_sha2_full";
 
 std::string password(std::uint32_t seed) { return sprawl::test::random_chars(sprawl::test::kBase62, 18, 500 + seed); }
 
-std::string identity_of(const LiveResult& result, const std::string& key) {
-  for (const auto& [k, v] : result.identity)
-    if (k == key) return v;
-  return {};
-}
 
 Credential mysql_uri(const std::string& pass, const std::string& tail = "/wordpress") {
   return uri_credential("mysql-connection-uri", "mysql", "mysql://wp_prod:" + pass + "@mysql-primary.example" + tail);

@@ -13,6 +13,7 @@
 #include "tests/support/cli_runner.h"
 #include "tests/support/fake_db_servers.h"
 #include "tests/support/fake_tokens.h"
+#include "tests/support/validator_harness.h"
 #include "tests/support/findings_json.h"
 #include "tests/support/temp_dir.h"
 
@@ -22,6 +23,7 @@ using sprawl::test::FakeDbOptions;
 using sprawl::test::FakeDbProtocol;
 using sprawl::test::FakeDbServer;
 using sprawl::test::has_event;
+using sprawl::test::identity_of;
 using sprawl::test::run_db_check;
 using sprawl::test::uri_credential;
 
@@ -29,11 +31,6 @@ namespace {
 
 std::string password(std::uint32_t seed) { return sprawl::test::random_chars(sprawl::test::kBase62, 20, seed); }
 
-std::string identity_of(const LiveResult& result, const std::string& key) {
-  for (const auto& [k, v] : result.identity)
-    if (k == key) return v;
-  return {};
-}
 
 Credential pg_uri(const std::string& user, const std::string& pass, const std::string& tail = "/orders") {
   return uri_credential("postgres-connection-uri", "postgresql",

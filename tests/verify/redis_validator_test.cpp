@@ -10,6 +10,7 @@
 #include "tests/support/cli_runner.h"
 #include "tests/support/fake_db_servers.h"
 #include "tests/support/fake_tokens.h"
+#include "tests/support/validator_harness.h"
 #include "tests/support/findings_json.h"
 #include "tests/support/temp_dir.h"
 
@@ -19,6 +20,7 @@ using sprawl::test::FakeDbOptions;
 using sprawl::test::FakeDbProtocol;
 using sprawl::test::FakeDbServer;
 using sprawl::test::has_event;
+using sprawl::test::identity_of;
 using sprawl::test::run_db_check;
 using sprawl::test::uri_credential;
 
@@ -26,11 +28,6 @@ namespace {
 
 std::string password(std::uint32_t seed) { return sprawl::test::random_chars(sprawl::test::kBase62, 24, 300 + seed); }
 
-std::string identity_of(const LiveResult& result, const std::string& key) {
-  for (const auto& [k, v] : result.identity)
-    if (k == key) return v;
-  return {};
-}
 
 Credential redis_uri(const std::string& scheme, const std::string& user, const std::string& pass) {
   return uri_credential("redis-connection-uri", "redis",
