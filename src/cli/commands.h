@@ -19,14 +19,6 @@ struct RulesOptions {
 
 int run_scan_command(const ScanConfig& config);
 
-class ScanEngine;
-struct ScanOutcome;
-/// After a scan: builds the identities, records them (--datastore) and prints the table
-/// (--inventory, on stdout when the human report is there, else stderr). False after printing
-/// why the datastore could not be written.
-bool record_inventory(const ScanConfig& config, const ScanEngine& engine, const ScanOutcome& outcome,
-                      bool human_on_stdout);
-
 /// `sprawl inventory [show ID | diff]` and `sprawl triage`.
 struct InventoryOptions {
   std::string datastore = "sprawl-inventory.db";

@@ -4,12 +4,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -17,6 +17,7 @@
 #include <fmt/format.h>
 
 #include "src/cli/commands.h"
+#include "src/cli/scan_inventory.h"
 #include "src/pipeline/scan_engine.h"
 #include "src/pipeline/scan_pipeline.h"
 #include "src/pipeline/suppressions.h"
@@ -166,8 +167,9 @@ void validate_live(const ScanConfig& config, const ScanEngine& engine, ScanOutco
   options.cache_path = verify::default_validation_cache_path();
   options.endpoints = engine.validation_endpoints();
   if (const char* ca = std::getenv("SPRAWL_CA_BUNDLE"); ca && *ca) options.ca_file = ca;
-  outcome.summary.validation = verify::validate_findings(
-      outcome.findings, options, [](const std::string& note) { std::fprintf(stderr, "sprawl: note: %s\n", note.c_str()); });
+  outcome.summary.validation = verify::validate_findings(outcome.findings, options, [](const std::string& note) {
+    std::fprintf(stderr, "sprawl: note: %s\n", note.c_str());
+  });
   if (config.only_valid) {
     const auto kept = std::stable_partition(outcome.findings.begin(), outcome.findings.end(),
                                             [](const Finding& f) { return f.validity.status == "valid"; });
@@ -196,13 +198,17 @@ int run_scan_command(const ScanConfig& config) {
   if (config.validate) validate_live(config, *scan->engine, scan->outcome);
   const ScanOutcome* outcome = &scan->outcome;
 
+  std::future<InventoryOutcome> inventory = start_inventory(config, *scan->engine, *outcome);
   bool human_on_stdout = false;
   for (const auto& target : config.outputs) {
     const ReportOptions options{config.show_secrets, use_color(config, target), config.show_suppressed};
-    if (!write_output(target.path, render_report(target.format, *outcome, options))) return kExitError;
+    if (!write_output(target.path, render_report(target.format, *outcome, options))) {
+      finish_inventory(inventory, config, false);  // what was recorded is still said
+      return kExitError;
+    }
     human_on_stdout = human_on_stdout || (target.format == OutputFormat::human && target.path.empty());
   }
-  const bool inventory_recorded = record_inventory(config, *scan->engine, *outcome, human_on_stdout);
+  const bool inventory_recorded = finish_inventory(inventory, config, human_on_stdout);
   // The human report ends with the summary line; everywhere else the gate summary goes to stderr.
   const GatePolicy gate{config.fail_on, config.fail_on_valid};
   const std::string summary = gate_summary(*outcome, gate);

@@ -1,9 +1,14 @@
 // The inventory at the end of `sprawl scan`: builds identities from the findings (reconciled with
-// --declared), records them in the datastore (--datastore) in one transaction, and prints the
-// summary (--inventory, and the reconciliation with --declared).
+// --declared) and records them in the datastore (--datastore) in one transaction, on a thread of
+// its own while the reports are written; then prints the summary (--inventory, and the
+// reconciliation with --declared).
+#include "src/cli/scan_inventory.h"
+
 #include <cstdio>
 #include <ctime>
+#include <memory>
 #include <optional>
+#include <span>
 
 #include <fmt/format.h>
 
@@ -35,71 +40,122 @@ std::vector<std::pair<std::string, std::string>> head_commits(const std::vector<
   return out;
 }
 
-Status record(const ScanConfig& config, const ScanEngine& engine, const ScanOutcome& outcome,
-              const std::vector<Identity>& identities, const std::string& started_at) {
-  auto store = store::Datastore::open(config.datastore_path);
-  if (!store) return store.error();
-  store::ScanRecorder recorder(**store);
-  const store::ScanInfo info{
-      started_at,          config.inputs, head_commits(config.inputs), SPRAWL_VERSION, engine.database().digest(),
-      config.store_secrets};
-  auto scan = recorder.begin_scan(info);
-  if (!scan) return scan.error();
-  if (auto recorded = recorder.record(identities, outcome.findings); !recorded) return recorded.error();
-  store::ScanCounts counts;
-  counts.findings = static_cast<std::int64_t>(outcome.findings.size());
-  auto finished = recorder.finish_scan(counts, iso8601_now());
-  if (!finished) return finished.error();
-  std::fprintf(stderr, "sprawl: datastore %s: scan %lld recorded: %lld identities (%lld new), %lld locations\n",
-               config.datastore_path.c_str(), static_cast<long long>(*scan),
-               static_cast<long long>(finished->identities), static_cast<long long>(finished->new_identities),
-               static_cast<long long>(finished->locations));
-  return Ok{};
-}
+// The datastore side of one scan: opened and begun on construction, fed identities batch by
+// batch, committed by finish(). The first error stops it; later batches are dropped.
+class DatastoreWriter {
+ public:
+  DatastoreWriter(const ScanConfig& config, const ScanEngine& engine, const ScanOutcome& outcome,
+                  const std::string& started_at)
+      : m_config(config), m_findings(outcome.findings), m_index(outcome.findings) {
+    auto store = store::Datastore::open(config.datastore_path);
+    if (!store) {
+      m_error = store.error();
+      return;
+    }
+    m_store = std::move(*store);
+    m_recorder = std::make_unique<store::ScanRecorder>(*m_store);
+    const store::ScanInfo info{
+        started_at,          config.inputs, head_commits(config.inputs), SPRAWL_VERSION, engine.database().digest(),
+        config.store_secrets};
+    auto scan = m_recorder->begin_scan(info);
+    if (scan) {
+      m_scan = *scan;
+    } else {
+      m_error = scan.error();
+    }
+  }
+
+  void add(std::span<const Identity> identities) {
+    if (m_error) return;
+    if (auto recorded = m_recorder->record(identities, m_index); !recorded) m_error = recorded.error();
+  }
+
+  /// The line to print: what was recorded, or why nothing was.
+  Result<std::string> finish() {
+    if (m_error) return *m_error;
+    store::ScanCounts counts;
+    counts.findings = static_cast<std::int64_t>(m_findings.size());
+    auto finished = m_recorder->finish_scan(counts, iso8601_now());
+    if (!finished) return finished.error();
+    return fmt::format("sprawl: datastore {}: scan {} recorded: {} identities ({} new), {} locations",
+                       m_config.datastore_path, m_scan, finished->identities, finished->new_identities,
+                       finished->locations);
+  }
+
+ private:
+  const ScanConfig& m_config;
+  const std::vector<Finding>& m_findings;
+  const store::FindingIndex m_index;
+  std::unique_ptr<store::Datastore> m_store;
+  std::unique_ptr<store::ScanRecorder> m_recorder;
+  std::int64_t m_scan = 0;
+  std::optional<Error> m_error;
+};
 
 // --declared: the file is read before the identities are built; a malformed one is reported and
 // the inventory is built without it, so nothing found is lost.
-std::optional<DeclaredInventory> load_declared(const ScanConfig& config, bool& ok) {
+std::optional<DeclaredInventory> load_declared(const ScanConfig& config, InventoryOutcome& result) {
   if (config.declared_path.empty()) return std::nullopt;
   auto declared = load_declared_inventory(config.declared_path);
   if (!declared) {
-    print_error(declared.error().message);
-    ok = false;
+    result.messages.push_back("sprawl: error: " + declared.error().message);
+    result.ok = false;
     return std::nullopt;
   }
   return std::move(*declared);
 }
 
-}  // namespace
-
-bool record_inventory(const ScanConfig& config, const ScanEngine& engine, const ScanOutcome& outcome,
-                      bool human_on_stdout) {
-  if (!config.inventory_summary && config.datastore_path.empty() && config.declared_path.empty()) return true;
-  bool ok = true;
-  const std::optional<DeclaredInventory> declared = load_declared(config, ok);
+InventoryOutcome build_and_record(const ScanConfig& config, const ScanEngine& engine, const ScanOutcome& outcome) {
+  InventoryOutcome result;
+  const std::optional<DeclaredInventory> declared = load_declared(config, result);
   const std::string now = iso8601_now();
   InventoryInputs inputs;
   inputs.scan_time = now;
   inputs.codeowners = read_codeowners(config.inputs);
   inputs.max_age_days = config.max_age_days;
-  ReconcileSummary reconciled;
-  const std::vector<Identity> identities =
-      declared ? build_reconciled_identities(outcome.findings, inputs, *declared, reconciled)
-               : build_identities(outcome.findings, inputs);
-  if (!config.datastore_path.empty()) {
-    if (auto recorded = record(config, engine, outcome, identities, now); !recorded) {
-      print_error(recorded.error().message);
-      ok = false;
-    }
+  std::optional<DatastoreWriter> writer;
+  if (!config.datastore_path.empty()) writer.emplace(config, engine, outcome, now);
+  if (declared) {
+    // Reconciliation may rebuild identities, so they are recorded once it is done.
+    result.reconciled.emplace();
+    result.identities = build_reconciled_identities(outcome.findings, inputs, *declared, *result.reconciled);
+    if (writer) writer->add(result.identities);
+  } else if (writer) {
+    // Each batch is recorded while the next ones are built.
+    result.identities =
+        build_identities(outcome.findings, inputs, [&](std::span<const Identity> batch) { writer->add(batch); });
+  } else {
+    result.identities = build_identities(outcome.findings, inputs);
   }
+  if (writer) {
+    auto recorded = writer->finish();
+    result.messages.push_back(recorded ? *recorded : "sprawl: error: " + recorded.error().message);
+    result.ok = result.ok && recorded.ok();
+  }
+  return result;
+}
+
+}  // namespace
+
+std::future<InventoryOutcome> start_inventory(const ScanConfig& config, const ScanEngine& engine,
+                                              const ScanOutcome& outcome) {
+  if (!config.inventory_summary && config.datastore_path.empty() && config.declared_path.empty()) return {};
+  return std::async(std::launch::async, build_and_record, std::cref(config), std::cref(engine), std::cref(outcome));
+}
+
+bool finish_inventory(std::future<InventoryOutcome>& inventory, const ScanConfig& config, bool human_on_stdout) {
+  if (!inventory.valid()) return true;
+  const InventoryOutcome result = inventory.get();
+  for (const auto& message : result.messages) std::fprintf(stderr, "%s\n", message.c_str());
   std::FILE* out = human_on_stdout ? stdout : stderr;
   if (config.inventory_summary) {
     std::vector<InventoryEntry> entries;
-    for (const auto& identity : identities) entries.push_back({&identity, {}, {}, {}});
+    entries.reserve(result.identities.size());
+    for (const auto& identity : result.identities) entries.push_back({&identity, {}, {}, {}});
     std::fputs(render_inventory_table(entries).c_str(), out);
   }
-  if (declared) std::fputs(render_reconcile_summary(reconciled).c_str(), out);
-  return ok;
+  if (result.reconciled) std::fputs(render_reconcile_summary(*result.reconciled).c_str(), out);
+  return result.ok;
 }
 
 }  // namespace sprawl

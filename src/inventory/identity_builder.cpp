@@ -4,10 +4,15 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cctype>
+#include <condition_variable>
+#include <mutex>
 #include <numeric>
+#include <thread>
 #include <tuple>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "src/check/fingerprint.h"
 #include "src/inventory/environment.h"
@@ -46,6 +51,13 @@ bool parts_pair(const Rule* identifier, const Rule* secret) {
          id.substr(0, id.size() - 3) == sec.substr(0, sec.size() - 7);
 }
 
+/// Whether a rule finds the secret part of a multi-part credential.
+bool can_pair_as_secret(const Rule& rule) {
+  for (const auto& pair : k_part_pairs)
+    if (rule.id == pair.secret_rule) return true;
+  return std::string_view(rule.id).ends_with("-client-secret");
+}
+
 class DisjointSet {
  public:
   explicit DisjointSet(std::size_t n) : m_parent(n) { std::iota(m_parent.begin(), m_parent.end(), 0); }
@@ -73,25 +85,6 @@ std::string place_key(const Finding& f) {
 
 std::uint32_t line_distance(const Finding& a, const Finding& b) {
   return a.start.line > b.start.line ? a.start.line - b.start.line : b.start.line - a.start.line;
-}
-
-/// The identifier part a secret part belongs with, among identifier findings in its blob: one
-/// its context names (nearest to the match), else the nearest by line within the window.
-const Finding* partner_of(const Finding& secret, const std::vector<const Finding*>& candidates) {
-  const Finding* best = nullptr;
-  std::size_t best_distance = SIZE_MAX;
-  const std::string_view text = secret.context.text;
-  for (const Finding* c : candidates) {
-    if (!parts_pair(c->rule, secret.rule)) continue;
-    const std::size_t at = c->secret.empty() ? std::string_view::npos : text.find(c->secret);
-    std::size_t distance = SIZE_MAX - 1;
-    if (at != std::string_view::npos)
-      distance = at > secret.context.match_start ? at - secret.context.match_start : secret.context.match_start - at;
-    else if (line_distance(*c, secret) <= k_pair_window_lines)
-      distance = k_context_reach * 4 + line_distance(*c, secret) * 2 + (c->start.line > secret.start.line ? 1 : 0);
-    if (distance < best_distance) best = c, best_distance = distance;
-  }
-  return best_distance == SIZE_MAX - 1 ? nullptr : best;
 }
 
 bool is_word_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
@@ -190,7 +183,25 @@ int validity_rank(std::string_view status) {
   return it == k_order.end() ? 0 : static_cast<int>(it - k_order.begin()) + 1;
 }
 
-IdentityLocation location_of(const Finding& finding) {
+namespace {
+
+/// Environments already inferred in one build, by path and the text before the secret: the
+/// findings of one file share them.
+class EnvironmentCache {
+ public:
+  const std::string& of(std::string_view path, std::string_view variable_line) {
+    m_key.assign(path).append(1, '\0').append(variable_line);
+    auto it = m_known.find(m_key);
+    if (it == m_known.end()) it = m_known.emplace(m_key, infer_environment({path, variable_line, ""})).first;
+    return it->second;
+  }
+
+ private:
+  std::string m_key;
+  std::unordered_map<std::string, std::string> m_known;
+};
+
+IdentityLocation locate(const Finding& finding, EnvironmentCache& environments) {
   const Provenance& p = finding.provenance;
   IdentityLocation loc;
   loc.rule_id = finding.rule ? finding.rule->id : "";
@@ -215,8 +226,15 @@ IdentityLocation location_of(const Finding& finding) {
     loc.present = !p.image->removed_in_layer.has_value();
     env_path = p.image->path;
   }
-  loc.environment = infer_environment({env_path, text_before_secret(finding.context, finding.secret), ""});
+  loc.environment = environments.of(env_path, text_before_secret(finding.context, finding.secret));
   return loc;
+}
+
+}  // namespace
+
+IdentityLocation location_of(const Finding& finding) {
+  EnvironmentCache environments;
+  return locate(finding, environments);
 }
 
 namespace {
@@ -224,60 +242,192 @@ namespace {
 /// Connected findings: one group per identity.
 using Group = std::vector<const Finding*>;
 
-/// Joins the fingerprints of a credential's parts: an identifier finding in the same blob, or
-/// one whose value the secret part's context names anywhere in the scan.
-void join_parts(const std::vector<const Finding*>& active,
-                const std::unordered_map<std::string_view, std::size_t>& node_of, DisjointSet& sets) {
-  std::unordered_map<std::string, std::vector<const Finding*>> identifiers_at;
+/// A candidate pairing inside one blob: secret part `secret` with identifier part `identifier`
+/// (indexes into the blob's lists), `lines` apart, the identifier after the secret or not.
+struct PairEdge {
+  std::size_t secret, identifier;
+  std::uint32_t lines;
+  bool identifier_after;
+};
+
+/// The lines a finding's kept context spans before and after its match.
+std::pair<std::uint32_t, std::uint32_t> context_lines(const Finding& f) {
+  const std::string_view text = f.context.text;
+  const std::size_t start = std::min<std::size_t>(f.context.match_start, text.size());
+  const std::size_t end = std::min<std::size_t>(std::max<std::size_t>(f.context.match_end, start), text.size());
+  return {static_cast<std::uint32_t>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(start), '\n')),
+          static_cast<std::uint32_t>(std::count(text.begin() + static_cast<std::ptrdiff_t>(end), text.end(), '\n'))};
+}
+
+/// Every identifier of `identifiers` (sorted by line) a secret part may pair with: within the
+/// line window, or farther but named by the secret's context.
+std::vector<PairEdge> candidate_edges(std::size_t secret_index, const Finding& secret,
+                                      const std::vector<const Finding*>& identifiers) {
+  std::vector<PairEdge> edges;
+  const auto [before, after] = context_lines(secret);
+  const std::uint32_t line = secret.start.line;
+  const std::uint32_t low = line - std::min(line, std::max(before, k_pair_window_lines));
+  const std::uint32_t high = line + std::max(after, k_pair_window_lines);
+  auto it = std::lower_bound(identifiers.begin(), identifiers.end(), low,
+                             [](const Finding* f, std::uint32_t l) { return f->start.line < l; });
+  for (; it != identifiers.end() && (*it)->start.line <= high; ++it) {
+    const Finding& c = **it;
+    if (!parts_pair(c.rule, secret.rule)) continue;
+    const std::uint32_t lines = line_distance(c, secret);
+    if (lines > k_pair_window_lines && (c.secret.empty() || secret.context.text.find(c.secret) == std::string::npos))
+      continue;
+    edges.push_back({secret_index, static_cast<std::size_t>(it - identifiers.begin()), lines, c.start.line > line});
+  }
+  return edges;
+}
+
+/// One-to-one pairs: each secret part with at most one identifier, each identifier with at most
+/// one secret part of each rule, nearest first; ties go to an identifier before (`prefer_after`
+/// false) or after the secret.
+std::vector<PairEdge> assign_pairs(std::vector<PairEdge> edges, const std::vector<const Finding*>& secrets,
+                                   bool prefer_after) {
+  std::stable_sort(edges.begin(), edges.end(), [&](const PairEdge& a, const PairEdge& b) {
+    return std::make_pair(a.lines, a.identifier_after != prefer_after) <
+           std::make_pair(b.lines, b.identifier_after != prefer_after);
+  });
+  std::vector<PairEdge> chosen;
+  std::vector<bool> secret_taken(secrets.size());
+  std::set<std::pair<std::size_t, std::string_view>> identifier_taken;  // identifier, secret rule id
+  for (const PairEdge& e : edges) {
+    if (secret_taken[e.secret]) continue;
+    if (!identifier_taken.emplace(e.identifier, secrets[e.secret]->rule->id).second) continue;
+    secret_taken[e.secret] = true;
+    chosen.push_back(e);
+  }
+  return chosen;
+}
+
+/// The pairs of one blob: of the two orientations (identifiers before their secrets, as in
+/// ~/.aws/credentials, or after), the one that pairs more parts, then the one with the parts
+/// closer together.
+std::vector<PairEdge> pair_in_blob(const std::vector<const Finding*>& secrets,
+                                   std::vector<const Finding*>& identifiers) {
+  std::stable_sort(identifiers.begin(), identifiers.end(),
+                   [](const Finding* a, const Finding* b) { return a->start.line < b->start.line; });
+  std::vector<PairEdge> edges;
+  for (std::size_t i = 0; i < secrets.size(); ++i) {
+    auto more = candidate_edges(i, *secrets[i], identifiers);
+    edges.insert(edges.end(), more.begin(), more.end());
+  }
+  if (edges.empty()) return {};
+  auto before = assign_pairs(edges, secrets, false), after = assign_pairs(edges, secrets, true);
+  const auto total = [](const std::vector<PairEdge>& pairs) {
+    std::uint64_t sum = 0;
+    for (const auto& e : pairs) sum += e.lines;
+    return sum;
+  };
+  if (after.size() > before.size() || (after.size() == before.size() && total(after) < total(before))) return after;
+  return before;
+}
+
+/// Joins the fingerprints of a credential's parts. Each place (blob) pairs its secret parts
+/// with its identifier parts one to one; a secret part paired nowhere joins the identifier its
+/// context names anywhere in the scan. Across places, each secret part takes the identifier it
+/// was paired with most often, and each identifier the secret part of each rule that chose it
+/// most often, so that a mispairing never chains two credentials into one identity.
+void join_parts(const std::vector<const Finding*>& active, const std::vector<std::size_t>& node_of_active,
+                DisjointSet& sets) {
+  struct Place {
+    std::vector<const Finding*> secrets, identifiers;
+  };
+  if (std::none_of(active.begin(), active.end(),
+                   [](const Finding* f) { return f->rule && is_identifier_part(*f->rule); }))
+    return;
+  std::unordered_map<const Finding*, std::size_t> node_of;  // only the parts of multi-part credentials
+  std::vector<const Rule*> rule_of_node(
+      active.empty() ? 0 : *std::max_element(node_of_active.begin(), node_of_active.end()) + 1);
+  std::unordered_map<std::string_view, Place> places;
+  std::unordered_set<std::string> place_keys;  // of findings without a blob id
   std::unordered_map<std::string_view, const Finding*> identifier_by_value;
-  for (const Finding* f : active) {
-    if (!f->rule || !is_identifier_part(*f->rule)) continue;
-    identifiers_at[place_key(*f)].push_back(f);
-    identifier_by_value.emplace(f->secret, f);
+  std::string_view last_key;
+  Place* last_place = nullptr;
+  for (std::size_t i = 0; i < active.size(); ++i) {
+    const Finding* f = active[i];
+    if (!f->rule) continue;
+    const bool identifier = is_identifier_part(*f->rule);
+    if (!identifier && !can_pair_as_secret(*f->rule)) continue;
+    node_of.emplace(f, node_of_active[i]);
+    rule_of_node[node_of_active[i]] = f->rule;
+    std::string_view key = f->blob_id;
+    if (key.empty()) key = *place_keys.insert(place_key(*f)).first;
+    if (!last_place || key != last_key) last_place = &places[key], last_key = key;
+    (identifier ? last_place->identifiers : last_place->secrets).push_back(f);
+    if (identifier) identifier_by_value.emplace(f->secret, f);
   }
-  for (const Finding* f : active) {
-    if (!f->rule || is_identifier_part(*f->rule)) continue;
-    const auto here = identifiers_at.find(place_key(*f));
-    const Finding* partner = here == identifiers_at.end() ? nullptr : partner_of(*f, here->second);
-    if (!partner) {
-      const auto named = context_identifier(*f);
-      const auto it = named ? identifier_by_value.find(named->second) : identifier_by_value.end();
-      if (it != identifier_by_value.end() && parts_pair(it->second->rule, f->rule)) partner = it->second;
+  // votes[secret node][identifier node] = how many places paired them
+  std::unordered_map<std::size_t, std::map<std::size_t, std::uint32_t>> votes;
+  for (auto& [key, place] : places) {
+    if (place.secrets.empty()) continue;
+    std::vector<bool> paired(place.secrets.size());
+    for (const PairEdge& e : pair_in_blob(place.secrets, place.identifiers)) {
+      paired[e.secret] = true;
+      ++votes[node_of.at(place.secrets[e.secret])][node_of.at(place.identifiers[e.identifier])];
     }
-    if (partner) sets.join(node_of.at(f->fingerprint), node_of.at(partner->fingerprint));
+    for (std::size_t i = 0; i < place.secrets.size(); ++i) {
+      if (paired[i]) continue;
+      const auto named = context_identifier(*place.secrets[i]);
+      const auto it = named ? identifier_by_value.find(named->second) : identifier_by_value.end();
+      if (it != identifier_by_value.end() && parts_pair(it->second->rule, place.secrets[i]->rule))
+        ++votes[node_of.at(place.secrets[i])][node_of.at(it->second)];
+    }
   }
+  // each secret's best identifier; then each (identifier, secret rule)'s best secret
+  std::map<std::pair<std::size_t, std::string_view>, std::pair<std::uint32_t, std::size_t>> best_secret;
+  for (const auto& [secret, counts] : votes) {
+    const auto top = std::max_element(counts.begin(), counts.end(), [](const auto& a, const auto& b) {
+      return a.second != b.second ? a.second < b.second : a.first > b.first;
+    });
+    const auto slot = std::make_pair(top->first, std::string_view(rule_of_node[secret]->id));
+    const auto candidate = std::make_pair(top->second, secret);
+    auto [it, added] = best_secret.emplace(slot, candidate);
+    if (!added && (candidate.first > it->second.first ||
+                   (candidate.first == it->second.first && candidate.second < it->second.second)))
+      it->second = candidate;
+  }
+  for (const auto& [slot, choice] : best_secret) sets.join(slot.first, choice.second);
 }
 
 std::vector<Group> group_findings(const std::vector<Finding>& findings) {
   std::vector<const Finding*> active;
+  std::vector<std::size_t> node_of_active;  // one node per distinct fingerprint
   std::unordered_map<std::string_view, std::size_t> node_of;
   for (const Finding& f : findings) {
     if (!f.suppressed.empty()) continue;
     active.push_back(&f);
-    node_of.emplace(f.fingerprint, node_of.size());
+    node_of_active.push_back(node_of.emplace(f.fingerprint, node_of.size()).first->second);
   }
   DisjointSet sets(node_of.size());
-  join_parts(active, node_of, sets);
-  std::unordered_map<std::size_t, std::size_t> group_of_root;
+  join_parts(active, node_of_active, sets);
+  std::vector<std::size_t> group_of_root(node_of.size(), SIZE_MAX);
   std::vector<Group> groups;
-  for (const Finding* f : active) {
-    const std::size_t root = sets.find(node_of.at(f->fingerprint));
-    const auto [it, added] = group_of_root.emplace(root, groups.size());
-    if (added) groups.emplace_back();
-    groups[it->second].push_back(f);
+  for (std::size_t i = 0; i < active.size(); ++i) {
+    std::size_t& group = group_of_root[sets.find(node_of_active[i])];
+    if (group == SIZE_MAX) group = groups.size(), groups.emplace_back();
+    groups[group].push_back(active[i]);
   }
   return groups;
 }
 
 /// Earliest introducing commit first (undated last), then path, line and rule.
 void sort_by_first_seen(Group& group) {
-  const auto key = [](const Finding* f) {
+  if (group.size() < 2) return;
+  using Key = std::tuple<std::int64_t, std::string_view, std::uint32_t, std::string_view, std::string_view>;
+  std::vector<std::pair<Key, const Finding*>> keyed;
+  keyed.reserve(group.size());
+  for (const Finding* f : group) {
     const auto* g = f->provenance.git ? &*f->provenance.git : nullptr;
     const auto when = g ? parse_iso8601(g->author_date) : std::nullopt;
-    return std::make_tuple(when.value_or(INT64_MAX), std::string_view(f->provenance.path), f->start.line,
-                           std::string_view(f->rule ? f->rule->id : ""), std::string_view(f->fingerprint));
-  };
-  std::stable_sort(group.begin(), group.end(), [&](const Finding* a, const Finding* b) { return key(a) < key(b); });
+    keyed.emplace_back(Key{when.value_or(INT64_MAX), f->provenance.path, f->start.line,
+                           f->rule ? std::string_view(f->rule->id) : std::string_view(), f->fingerprint},
+                       f);
+  }
+  std::stable_sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (std::size_t i = 0; i < keyed.size(); ++i) group[i] = keyed[i].second;
 }
 
 void add_attribute(Identity& identity, std::string name, std::string value) {
@@ -342,9 +492,11 @@ Severity fill_parts(Identity& identity, const Group& group) {
   return lead ? lead->severity : Severity::medium;
 }
 
-void fill_locations(Identity& identity, const Group& group, const InventoryInputs& inputs) {
+void fill_locations(Identity& identity, const Group& group, const InventoryInputs& inputs,
+                    EnvironmentCache& environments) {
   static constexpr std::array<std::string_view, 4> k_env_order{"prod", "staging", "dev", "test"};
-  for (const Finding* f : group) identity.locations.push_back(location_of(*f));
+  identity.locations.reserve(group.size());
+  for (const Finding* f : group) identity.locations.push_back(locate(*f, environments));
   identity.first_seen = inputs.scan_time;
   for (const auto& loc : identity.locations)  // sorted by first seen: the first dated one is the earliest
     if (parse_iso8601(loc.commit_date)) {
@@ -407,11 +559,11 @@ std::optional<IdentityOwner> resolve_owner(const Identity& identity, const Group
   return std::nullopt;
 }
 
-Identity build_one(Group group, const InventoryInputs& inputs) {
+Identity build_one(Group group, const InventoryInputs& inputs, EnvironmentCache& environments) {
   sort_by_first_seen(group);
   Identity identity;
   const Severity severity = fill_parts(identity, group);
-  fill_locations(identity, group, inputs);
+  fill_locations(identity, group, inputs, environments);
   fill_validity(identity, group);
   identity.owner = resolve_owner(identity, group, inputs);
   const std::string& now = inputs.now.empty() ? inputs.scan_time : inputs.now;
@@ -424,9 +576,86 @@ Identity build_one(Group group, const InventoryInputs& inputs) {
 
 }  // namespace
 
-std::vector<Identity> build_identities(const std::vector<Finding>& findings, const InventoryInputs& inputs) {
-  std::vector<Identity> identities;
-  for (auto& group : group_findings(findings)) identities.push_back(build_one(std::move(group), inputs));
+namespace {
+
+/// Builds groups in batches on several threads. The thread that calls run() hands finished
+/// batches to the sink in order and builds a batch itself whenever the next one is not ready.
+class BatchBuilder {
+ public:
+  BatchBuilder(std::vector<Group>& groups, const InventoryInputs& inputs, std::vector<Identity>& out)
+      : m_groups(groups),
+        m_inputs(inputs),
+        m_out(out),
+        m_batches((groups.size() + k_batch - 1) / k_batch),
+        m_done(m_batches) {}
+
+  void run(std::size_t helper_threads, const IdentityBatchSink& sink) {
+    std::vector<std::thread> helpers;
+    for (std::size_t t = 0; t < helper_threads; ++t)
+      helpers.emplace_back([this] {
+        EnvironmentCache environments;
+        while (build_next(environments)) {
+        }
+      });
+    EnvironmentCache environments;
+    for (std::size_t next = 0; next < m_batches; ++next) {
+      while (!ready(next))
+        if (!build_next(environments)) wait_for(next);
+      if (sink) sink(std::span<const Identity>(m_out).subspan(next * k_batch, batch_size(next)));
+    }
+    for (auto& helper : helpers) helper.join();
+  }
+
+ private:
+  static constexpr std::size_t k_batch = 512;
+
+  std::size_t batch_size(std::size_t batch) const { return std::min(k_batch, m_groups.size() - batch * k_batch); }
+
+  /// Builds the next unclaimed batch; false when none is left.
+  bool build_next(EnvironmentCache& environments) {
+    const std::size_t batch = m_next.fetch_add(1);
+    if (batch >= m_batches) return false;
+    for (std::size_t i = batch * k_batch, end = i + batch_size(batch); i < end; ++i)
+      m_out[i] = build_one(std::move(m_groups[i]), m_inputs, environments);
+    {
+      std::lock_guard lock(m_mutex);
+      m_done[batch] = true;
+    }
+    m_built.notify_all();
+    return true;
+  }
+
+  bool ready(std::size_t batch) {
+    std::lock_guard lock(m_mutex);
+    return m_done[batch];
+  }
+
+  void wait_for(std::size_t batch) {
+    std::unique_lock lock(m_mutex);
+    m_built.wait(lock, [&] { return m_done[batch]; });
+  }
+
+  std::vector<Group>& m_groups;
+  const InventoryInputs& m_inputs;
+  std::vector<Identity>& m_out;
+  const std::size_t m_batches;
+  std::atomic<std::size_t> m_next{0};
+  std::mutex m_mutex;
+  std::condition_variable m_built;
+  std::vector<bool> m_done;
+};
+
+}  // namespace
+
+std::vector<Identity> build_identities(const std::vector<Finding>& findings, const InventoryInputs& inputs,
+                                       const IdentityBatchSink& on_batch) {
+  std::vector<Group> groups = group_findings(findings);
+  std::vector<Identity> identities(groups.size());
+  // One helper per core besides the calling thread, at most 7, and none for a small inventory.
+  constexpr std::size_t k_groups_per_thread = 2048;
+  const std::size_t helpers = std::min<std::size_t>(
+      {std::max(1u, std::thread::hardware_concurrency()) - 1, groups.size() / k_groups_per_thread, 7});
+  BatchBuilder(groups, inputs, identities).run(helpers, on_batch);
   std::sort(identities.begin(), identities.end(),
             [](const Identity& a, const Identity& b) { return a.risk != b.risk ? a.risk > b.risk : a.id < b.id; });
   return identities;

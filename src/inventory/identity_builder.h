@@ -2,9 +2,11 @@
 // with locations, first seen, presence, validity, environment, owner, policies and risk.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,11 +30,19 @@ struct InventoryInputs {
   int max_age_days = 365;            ///< NHI7 and risk: older than this is long-lived
 };
 
+/// Receives built identities, batch by batch, while the rest are still being built.
+using IdentityBatchSink = std::function<void(std::span<const Identity>)>;
+
 /// Builds the inventory: findings with the same fingerprint are one identity, and the parts of
 /// one credential (an AWS key id and its secret key in the same blob, a Twilio API key SID and
 /// its secret, …; see k_part_pairs) join it. Suppressed findings are left out. Sorted by risk,
 /// highest first, then by id.
-std::vector<Identity> build_identities(const std::vector<Finding>& findings, const InventoryInputs& inputs);
+///
+/// Identities are built on helper threads. With `on_batch`, the calling thread hands each batch
+/// to it as soon as the batch is built (and builds batches itself while none is ready), so that
+/// recording overlaps building; every identity reaches it exactly once, before the sort.
+std::vector<Identity> build_identities(const std::vector<Finding>& findings, const InventoryInputs& inputs,
+                                       const IdentityBatchSink& on_batch = {});
 
 /// One finding's location: repository, commit, author, path, line, image layer, archive
 /// members, presence and environment.

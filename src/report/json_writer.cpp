@@ -1,6 +1,7 @@
 // JSON string escaping and container bookkeeping.
 #include "src/report/json_writer.h"
 
+#include <array>
 #include <cmath>
 
 #include <fmt/format.h>
@@ -9,9 +10,26 @@
 
 namespace sprawl {
 
+namespace {
+
+// Printable ASCII other than '"' and '\\': copied as is, in runs.
+constexpr std::array<bool, 256> k_plain = [] {
+  std::array<bool, 256> plain{};
+  for (int c = 0x20; c < 0x7F; ++c) plain[static_cast<std::size_t>(c)] = c != '"' && c != '\\';
+  return plain;
+}();
+bool is_plain(unsigned char c) { return k_plain[c]; }
+
+}  // namespace
+
 void append_json_string(std::string& out, std::string_view text) {
   out.push_back('"');
   for (std::size_t i = 0; i < text.size(); ++i) {
+    std::size_t run = i;
+    while (run < text.size() && is_plain(static_cast<unsigned char>(text[run]))) ++run;
+    out.append(text.data() + i, run - i);
+    if (run == text.size()) break;
+    i = run;
     const auto c = static_cast<unsigned char>(text[i]);
     switch (c) {
       case '"':
@@ -34,8 +52,6 @@ void append_json_string(std::string& out, std::string_view text) {
     }
     if (c < 0x20 || c == 0x7F) {
       out += fmt::format("\\u{:04x}", c);
-    } else if (c < 0x80) {
-      out.push_back(static_cast<char>(c));
     } else if (const std::size_t n = utf8_sequence_length(text, i)) {
       out.append(text.substr(i, n));
       i += n - 1;

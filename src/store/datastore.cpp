@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <tuple>
 #include <unordered_map>
 
 #include "src/store/schema.h"
@@ -91,8 +92,8 @@ constexpr const char* kIdentityColumns =
     "i.last_seen, i.first_seen_scan, i.last_seen_scan, i.present, i.absent_since_scan, i.validity, "
     "i.validity_checked_at, i.owner, i.owner_source, i.risk, i.risk_reasons, i.policies";
 
-StoredIdentity read_identity(const Statement& row, simdjson::dom::parser& parser) {
-  StoredIdentity stored;
+// Fills `stored` (default-constructed) from one row of kIdentityColumns.
+void read_identity(const Statement& row, simdjson::dom::parser& parser, StoredIdentity& stored) {
   Identity& identity = stored.identity;
   identity.id = row.text(1);
   identity.provider = row.text(2);
@@ -112,7 +113,6 @@ StoredIdentity read_identity(const Statement& row, simdjson::dom::parser& parser
   identity.risk = static_cast<int>(row.integer(17));
   identity.risk_reasons = parse_strings(parser, row.text(18));
   identity.policies = parse_policies(parser, row.text(19));
-  return stored;
 }
 
 }  // namespace
@@ -260,8 +260,8 @@ bool load_locations(sqlite3* db, const std::string& where, std::int64_t bind, St
   while ((rc = stmt.step()) == SQLITE_ROW) {
     auto part = parts.find(stmt.integer(0));
     if (part == parts.end()) continue;
-    StoredLocation stored;
-    IdentityLocation& location = stored.location;
+    StoredIdentity& identity = out[part->second.identity];
+    IdentityLocation& location = identity.identity.locations.emplace_back();
     location.rule_id = part->second.rule_id;
     location.fingerprint = part->second.fingerprint;
     location.repository = strings.get(stmt.integer(1));
@@ -273,14 +273,9 @@ bool load_locations(sqlite3* db, const std::string& where, std::int64_t bind, St
     location.image = strings.get(stmt.integer(7));
     location.layer_digest = strings.get(stmt.integer(8));
     location.archive_members = split_members(strings.get(stmt.integer(9)));
-    stored.target = strings.get(stmt.integer(10));
     location.environment = strings.get(stmt.integer(11));
     location.present = stmt.integer(12) != 0;
-    stored.first_seen_scan = stmt.integer(13);
-    stored.last_seen_scan = stmt.integer(14);
-    StoredIdentity& identity = out[part->second.identity];
-    identity.identity.locations.push_back(location);
-    identity.locations.push_back(std::move(stored));
+    identity.locations.push_back({strings.get(stmt.integer(10)), stmt.integer(13), stmt.integer(14)});
   }
   return rc == SQLITE_DONE;
 }
@@ -304,35 +299,33 @@ bool load_triage(sqlite3* db, const std::string& where, std::int64_t bind, std::
 
 Result<std::vector<StoredIdentity>> Datastore::load_where(const std::string& where, std::int64_t bind) const {
   std::string clause = where.empty() ? std::string() : " WHERE " + where;
-  std::vector<StoredIdentity> out;
+  // By descending risk, then id. The order is worked out first from the keys alone and each row
+  // read straight into its place: SQLite's sorter would copy every whole row, JSON columns
+  // included, and sorting the loaded identities would move each of them.
   IndexOf index;
+  {
+    Statement order(m_db, "SELECT i.key, i.risk, i.id FROM identities i" + clause);
+    if (!order.prepared()) return sqlite_error(m_db, m_path, "cannot read identities");
+    order.bind(1, bind);
+    std::vector<std::tuple<std::int64_t, std::string, std::int64_t>> keys;  // -risk, id, key
+    int rc;
+    while ((rc = order.step()) == SQLITE_ROW) keys.emplace_back(-order.integer(1), order.text(2), order.integer(0));
+    if (rc != SQLITE_DONE) return sqlite_error(m_db, m_path, "cannot read identities");
+    std::sort(keys.begin(), keys.end());
+    index.reserve(keys.size());
+    for (std::size_t n = 0; n < keys.size(); ++n) index.emplace(std::get<2>(keys[n]), n);
+  }
+  std::vector<StoredIdentity> out(index.size());
   simdjson::dom::parser parser;
   Statement stmt(m_db, std::string("SELECT ") + kIdentityColumns + " FROM identities i" + clause);
   if (!stmt.prepared()) return sqlite_error(m_db, m_path, "cannot read identities");
   stmt.bind(1, bind);
-  std::vector<std::int64_t> keys;
   int rc;
   while ((rc = stmt.step()) == SQLITE_ROW) {
-    keys.push_back(stmt.integer(0));
-    out.push_back(read_identity(stmt, parser));
+    const auto place = index.find(stmt.integer(0));
+    if (place != index.end()) read_identity(stmt, parser, out[place->second]);
   }
   if (rc != SQLITE_DONE) return sqlite_error(m_db, m_path, "cannot read identities");
-  // By descending risk, then id. Sorted here rather than by ORDER BY: SQLite's sorter copies every
-  // whole row, JSON columns included (a fifth of a 50k-identity load).
-  std::vector<std::size_t> order(out.size());
-  for (std::size_t n = 0; n < order.size(); ++n) order[n] = n;
-  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    const Identity& x = out[a].identity;
-    const Identity& y = out[b].identity;
-    return x.risk != y.risk ? x.risk > y.risk : x.id < y.id;
-  });
-  std::vector<StoredIdentity> sorted;
-  sorted.reserve(out.size());
-  for (std::size_t n : order) {
-    index.emplace(keys[n], sorted.size());
-    sorted.push_back(std::move(out[n]));
-  }
-  out = std::move(sorted);
   StringTable strings(m_db, where.empty());
   std::unordered_map<std::int64_t, PartRef> parts;
   if (!load_parts(m_db, clause, bind, strings, out, index, parts) ||

@@ -37,10 +37,10 @@ struct StoredPart {
   std::optional<std::string> secret;
 };
 
-/// A location with the scans that first and last saw it.
+/// What the datastore knows of a location besides the IdentityLocation itself: the scan input it
+/// was found under and the scans that first and last saw it.
 struct StoredLocation {
-  IdentityLocation location;
-  std::string target;  ///< the scan input it was found under
+  std::string target;
   std::int64_t first_seen_scan = 0, last_seen_scan = 0;
 };
 
@@ -56,10 +56,10 @@ struct Triage {
 
 /// An identity with everything the datastore keeps about it across scans.
 struct StoredIdentity {
-  Identity identity;  ///< locations: all ever seen, present or not (also in `locations`)
+  Identity identity;  ///< locations: all ever seen, present or not
   std::vector<StoredPart> parts;
-  std::vector<StoredLocation> locations;
-  std::optional<Triage> triage;  ///< the latest triage decision
+  std::vector<StoredLocation> locations;  ///< one per identity.locations entry, in the same order
+  std::optional<Triage> triage;           ///< the latest triage decision
   std::int64_t first_seen_scan = 0, last_seen_scan = 0;
   std::optional<std::int64_t> absent_since_scan;  ///< the scan that found it no longer present
 };

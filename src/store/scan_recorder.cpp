@@ -3,6 +3,8 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
+
 #include "src/report/json_writer.h"
 #include "src/report/redact.h"
 #include "src/store/schema.h"
@@ -60,6 +62,8 @@ ON CONFLICT (id) DO UPDATE SET
   first_seen = CASE WHEN first_seen = '' THEN excluded.first_seen WHEN excluded.first_seen = '' THEN first_seen
                     ELSE min(first_seen, excluded.first_seen) END,
   last_seen = excluded.last_seen, last_seen_scan = excluded.last_seen_scan,
+  present = CASE WHEN excluded.present THEN 1 ELSE present END,
+  absent_since_scan = CASE WHEN excluded.present THEN NULL ELSE absent_since_scan END,
   validity = CASE WHEN excluded.validity <> '' AND (excluded.validity_checked_at <> '' OR validity_checked_at = '')
                   THEN excluded.validity ELSE validity END,
   validity_checked_at = CASE WHEN excluded.validity <> '' AND (excluded.validity_checked_at <> '' OR validity_checked_at = '')
@@ -67,6 +71,21 @@ ON CONFLICT (id) DO UPDATE SET
   owner = excluded.owner, owner_source = excluded.owner_source, risk = excluded.risk,
   risk_reasons = excluded.risk_reasons, policies = excluded.policies
 RETURNING key, first_seen_scan
+)sql";
+
+// Tried first when the datastore held no identity (a first scan): a new identity or part is
+// inserted without RETURNING (SQLite's slower path) and its key read from last_insert_rowid();
+// one already stored falls through to the upsert. A rescan upserts straight away.
+constexpr const char* kInsertNewIdentity = R"sql(
+INSERT INTO identities (id, provider, nhi_type, identifier, attributes, environments, first_seen, last_seen,
+  first_seen_scan, last_seen_scan, present, absent_since_scan, validity, validity_checked_at, owner, owner_source,
+  risk, risk_reasons, policies)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, NULL, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
+ON CONFLICT (id) DO NOTHING
+)sql";
+constexpr const char* kInsertNewPart = R"sql(
+INSERT INTO identity_parts (identity, fingerprint, rule_id, preview, secret) VALUES (?1, ?2, ?3, ?4, ?5)
+ON CONFLICT (identity, fingerprint) DO NOTHING
 )sql";
 
 // A preview or secret once stored is kept: a later scan without --store-secrets does not erase it.
@@ -101,13 +120,16 @@ struct ScanRecorder::Prepared {
   explicit Prepared(sqlite3* db)
       : intern(db, "INSERT INTO strings (value) VALUES (?1) ON CONFLICT (value) DO NOTHING RETURNING id"),
         lookup(db, "SELECT id FROM strings WHERE value = ?1"),
+        new_identity(db, kInsertNewIdentity),
         identity(db, kUpsertIdentity),
+        new_part(db, kInsertNewPart),
         part(db, kUpsertPart),
         location(db, kUpsertLocation) {}
   bool ok() const {
-    return intern.prepared() && lookup.prepared() && identity.prepared() && part.prepared() && location.prepared();
+    return intern.prepared() && lookup.prepared() && new_identity.prepared() && identity.prepared() &&
+           new_part.prepared() && part.prepared() && location.prepared();
   }
-  Statement intern, lookup, identity, part, location;
+  Statement intern, lookup, new_identity, identity, new_part, part, location;
 };
 
 std::string target_of(const IdentityLocation& location, const std::vector<std::string>& targets) {
@@ -128,6 +150,14 @@ ScanRecorder::~ScanRecorder() {
   if (m_scan != 0) end_transaction(m_store.connection(), "ROLLBACK");
 }
 
+void ScanRecorder::clear_scan_state() {
+  m_scan = 0;
+  m_strings.clear();
+  m_last_in_column = {};
+  m_touched.clear();
+  m_recheck.clear();
+}
+
 Error ScanRecorder::fail(std::string_view what) {
   Error error = sqlite_error(m_store.connection(), m_store.path(), what);
   m_sql.reset();
@@ -135,10 +165,7 @@ Error ScanRecorder::fail(std::string_view what) {
     end_transaction(m_store.connection(), "ROLLBACK");
     error.message += "; scan not recorded";
   }
-  m_scan = 0;
-  m_strings.clear();
-  m_parts.clear();
-  m_touched.clear();
+  clear_scan_state();
   return error;
 }
 
@@ -168,10 +195,13 @@ Result<std::int64_t> ScanRecorder::begin_scan(const ScanInfo& info) {
   m_scan = sqlite3_last_insert_rowid(db);
   m_sql = std::make_unique<Prepared>(db);
   if (!m_sql->ok()) return fail("cannot prepare the datastore statements");
+  Statement any(db, "SELECT EXISTS (SELECT 1 FROM identities)");
+  if (any.step() != SQLITE_ROW) return fail("cannot read the datastore");
+  m_insert_first = any.integer(0) == 0;
   return m_scan;
 }
 
-Result<std::int64_t> ScanRecorder::intern(const std::string& text) {
+Result<std::int64_t> ScanRecorder::intern(std::string_view text) {
   auto found = m_strings.find(text);
   if (found != m_strings.end()) return found->second;
   // A new string is inserted; one already stored (a rescan) is read back without rewriting its row.
@@ -190,42 +220,72 @@ Result<std::int64_t> ScanRecorder::intern(const std::string& text) {
     id = lookup.integer(0);
     lookup.reset();
   }
-  m_strings.emplace(text, id);
+  m_strings.emplace(std::string(text), id);
   return id;
 }
 
-Status ScanRecorder::record(const std::vector<Identity>& identities, const std::vector<Finding>& findings) {
+Result<std::int64_t> ScanRecorder::intern_column(std::size_t column, std::string_view text) {
+  auto& [last, id] = m_last_in_column[column];
+  if (id != 0 && last == text) return id;
+  auto interned = intern(text);
+  if (interned) last.assign(text), id = interned.value();
+  return interned;
+}
+
+FindingIndex::FindingIndex(const std::vector<Finding>& findings) {
+  m_by_fingerprint.reserve(findings.size());
+  for (const auto& finding : findings) m_by_fingerprint.emplace(finding.fingerprint, &finding);
+}
+
+const Finding* FindingIndex::find(std::string_view fingerprint) const {
+  const auto found = m_by_fingerprint.find(fingerprint);
+  return found == m_by_fingerprint.end() ? nullptr : found->second;
+}
+
+Status ScanRecorder::record(std::span<const Identity> identities, const FindingIndex& findings) {
   if (m_scan <= 0) return Error{m_store.path() + ": record() without begin_scan()"};
-  std::unordered_map<std::string_view, const Finding*> by_fingerprint;
-  for (const auto& finding : findings) by_fingerprint.emplace(finding.fingerprint, &finding);
+  struct Part {
+    std::string_view fingerprint, rule_id;
+    std::int64_t key = 0;
+  };
+  std::vector<Part> parts;
   for (const auto& identity : identities) {
     auto key = upsert_identity(identity);
     if (!key) return key.error();
     // Each part's rule: from a location of it, else from its finding.
-    std::unordered_map<std::string, std::string> rules;
-    for (const auto& location : identity.locations) rules.emplace(location.fingerprint, location.rule_id);
-    for (const auto& fingerprint : identity.fingerprints) rules.emplace(fingerprint, std::string());
-    for (auto& [fingerprint, rule] : rules) {
-      auto found = by_fingerprint.find(fingerprint);
-      const Finding* finding = found == by_fingerprint.end() ? nullptr : found->second;
-      if (rule.empty() && finding && finding->rule) rule = finding->rule->id;
-      auto part = upsert_part(key.value(), fingerprint, rule, finding);
-      if (!part) return part.error();
+    parts.clear();
+    for (const auto& fingerprint : identity.fingerprints) parts.push_back({fingerprint, {}, 0});
+    for (const auto& location : identity.locations) {
+      const auto it = std::find_if(parts.begin(), parts.end(),
+                                   [&](const Part& p) { return p.fingerprint == location.fingerprint; });
+      if (it == parts.end())
+        parts.push_back({location.fingerprint, location.rule_id, 0});
+      else if (it->rule_id.empty())
+        it->rule_id = location.rule_id;
+    }
+    for (auto& part : parts) {
+      const Finding* finding = findings.find(part.fingerprint);
+      if (part.rule_id.empty() && finding && finding->rule) part.rule_id = finding->rule->id;
+      auto recorded = upsert_part(key.value(), part.fingerprint, part.rule_id, finding);
+      if (!recorded) return recorded.error();
+      part.key = recorded.value();
     }
     for (const auto& location : identity.locations) {
-      auto part = m_parts.find(std::to_string(key.value()) + ":" + location.fingerprint);
-      if (auto done = upsert_location(part->second, location); !done) return done;
+      const auto part = std::find_if(parts.begin(), parts.end(),
+                                     [&](const Part& p) { return p.fingerprint == location.fingerprint; });
+      if (auto done = upsert_location(part->key, location); !done) return done;
     }
   }
   return Ok{};
 }
 
-Result<std::int64_t> ScanRecorder::upsert_identity(const Identity& identity) {
-  Statement& stmt = m_sql->identity;
-  stmt.reset();
+namespace {
+
+// Binds an identity's columns (?1 … ?17) as both identity statements number them.
+void bind_identity(Statement& stmt, const Identity& identity, std::int64_t scan) {
   stmt.bind(1, identity.id).bind(2, identity.provider).bind(3, identity.nhi_type).bind(4, identity.identifier);
   stmt.bind(5, json_pairs(identity.attributes)).bind(6, json_strings(identity.environments));
-  stmt.bind(7, identity.first_seen).bind(8, identity.last_seen).bind(9, m_scan);
+  stmt.bind(7, identity.first_seen).bind(8, identity.last_seen).bind(9, scan);
   stmt.bind(10, std::int64_t{identity.present}).bind(11, identity.validity).bind(12, identity.validity_checked_at);
   if (identity.owner) {
     stmt.bind(13, identity.owner->name).bind(14, identity.owner->source);
@@ -234,53 +294,87 @@ Result<std::int64_t> ScanRecorder::upsert_identity(const Identity& identity) {
   }
   stmt.bind(15, std::int64_t{identity.risk}).bind(16, json_strings(identity.risk_reasons));
   stmt.bind(17, json_policies(identity.policies));
-  if (stmt.step() != SQLITE_ROW) return fail("cannot record identity " + identity.id);
-  std::int64_t key = stmt.integer(0);
-  bool is_new = stmt.integer(1) == m_scan;
-  stmt.reset();
-  if (m_touched.insert(key).second && is_new) ++m_new_identities;
-  return key;
 }
 
-Result<std::int64_t> ScanRecorder::upsert_part(std::int64_t identity, const std::string& fingerprint,
-                                               const std::string& rule_id, const Finding* finding) {
-  std::string cache_key = std::to_string(identity) + ":" + fingerprint;
-  if (auto found = m_parts.find(cache_key); found != m_parts.end()) return found->second;
-  auto rule = intern(rule_id);
-  if (!rule) return rule.error();
-  Statement& stmt = m_sql->part;
-  stmt.reset();
-  stmt.bind(1, identity).bind(2, fingerprint).bind(3, rule.value());
+// Binds a part's columns (?1 … ?5). The one place a raw secret may reach the file.
+void bind_part(Statement& stmt, std::int64_t identity, std::string_view fingerprint, std::int64_t rule,
+               const Finding* finding, bool store_secrets) {
+  stmt.bind(1, identity).bind(2, fingerprint).bind(3, rule);
   stmt.bind(4, finding ? redact_secret(finding->secret) : std::string());
-  // The one place a raw secret may reach the file.
-  if (m_info.store_secrets && finding && !finding->secret.empty()) {
+  if (store_secrets && finding && !finding->secret.empty()) {
     stmt.bind(5, finding->secret);
   } else {
     stmt.bind_null(5);
   }
+}
+
+}  // namespace
+
+Result<std::int64_t> ScanRecorder::upsert_identity(const Identity& identity) {
+  sqlite3* db = m_store.connection();
+  bool is_new = false;
+  if (m_insert_first) {
+    Statement& insert = m_sql->new_identity;
+    insert.reset();
+    bind_identity(insert, identity, m_scan);
+    if (insert.step() != SQLITE_DONE) return fail("cannot record identity " + identity.id);
+    is_new = sqlite3_changes(db) == 1;
+  }
+  std::int64_t key = 0;
+  if (is_new) {
+    key = sqlite3_last_insert_rowid(db);
+  } else {
+    Statement& stmt = m_sql->identity;
+    stmt.reset();
+    bind_identity(stmt, identity, m_scan);
+    if (stmt.step() != SQLITE_ROW) return fail("cannot record identity " + identity.id);
+    key = stmt.integer(0);
+    is_new = stmt.integer(1) == m_scan;
+    stmt.reset();
+  }
+  if (m_touched.insert(key).second && is_new) ++m_new_identities;
+  if (!identity.present) m_recheck.insert(key);
+  return key;
+}
+
+Result<std::int64_t> ScanRecorder::upsert_part(std::int64_t identity, std::string_view fingerprint,
+                                               std::string_view rule_id, const Finding* finding) {
+  auto rule = intern(rule_id);
+  if (!rule) return rule.error();
+  sqlite3* db = m_store.connection();
+  if (m_insert_first) {
+    Statement& insert = m_sql->new_part;
+    insert.reset();
+    bind_part(insert, identity, fingerprint, rule.value(), finding, m_info.store_secrets);
+    if (insert.step() != SQLITE_DONE) return fail("cannot record a credential part");
+    if (sqlite3_changes(db) == 1) return sqlite3_last_insert_rowid(db);
+  }
+  Statement& stmt = m_sql->part;
+  stmt.reset();
+  bind_part(stmt, identity, fingerprint, rule.value(), finding, m_info.store_secrets);
   if (stmt.step() != SQLITE_ROW) return fail("cannot record a credential part");
   std::int64_t key = stmt.integer(0);
   stmt.reset();
-  m_parts.emplace(std::move(cache_key), key);
   return key;
 }
 
 Status ScanRecorder::upsert_location(std::int64_t part, const IdentityLocation& location) {
-  const std::string* texts[] = {&location.repository, &location.commit, &location.commit_date, &location.author,
-                                &location.path};
+  const std::string members = join_members(location.archive_members);
+  const std::string target = target_of(location, m_info.targets);
+  const std::string_view texts[] = {location.repository, location.commit, location.commit_date, location.author,
+                                    location.path};
+  const std::string_view rest[] = {location.image, location.layer_digest, members, target, location.environment};
   Statement& stmt = m_sql->location;
   stmt.reset();
   stmt.bind(1, part);
   for (int i = 0; i < 5; ++i) {
-    auto id = intern(*texts[i]);
+    auto id = intern_column(static_cast<std::size_t>(i), texts[i]);
     if (!id) return id.error();
     stmt.bind(2 + i, id.value());
   }
   stmt.bind(7, std::int64_t{location.line});
-  const std::string rest[] = {location.image, location.layer_digest, join_members(location.archive_members),
-                              target_of(location, m_info.targets), location.environment};
   for (int i = 0; i < 5; ++i) {
-    auto id = intern(rest[i]);
+    auto id = intern_column(static_cast<std::size_t>(5 + i), rest[i]);
     if (!id) return id.error();
     stmt.bind(8 + i, id.value());
   }
@@ -300,7 +394,8 @@ Status ScanRecorder::mark_absent() {
   for (const auto& target : m_info.targets) {
     auto id = intern(target);
     if (!id) return id.error();
-    ids += (ids.size() > 1 ? "," : "") + std::to_string(id.value());
+    if (ids.size() > 1) ids += ',';
+    ids += std::to_string(id.value());
   }
   ids += "]";
   Statement stmt(m_store.connection(),
@@ -309,7 +404,10 @@ Status ScanRecorder::mark_absent() {
                  "RETURNING (SELECT identity FROM identity_parts WHERE key = part)");
   stmt.bind(1, ids).bind(2, m_scan);
   int rc;
-  while ((rc = stmt.step()) == SQLITE_ROW) m_touched.insert(stmt.integer(0));
+  while ((rc = stmt.step()) == SQLITE_ROW) {
+    m_touched.insert(stmt.integer(0));
+    m_recheck.insert(stmt.integer(0));
+  }
   if (rc != SQLITE_DONE) return fail("cannot update presence");
   return Ok{};
 }
@@ -322,7 +420,7 @@ Status ScanRecorder::update_presence() {
   Statement update(db,
                    "UPDATE identities SET present = ?2, absent_since_scan = CASE WHEN ?2 THEN NULL "
                    "ELSE coalesce(absent_since_scan, ?3) END WHERE key = ?1");
-  for (std::int64_t key : m_touched) {
+  for (std::int64_t key : m_recheck) {
     present.reset();
     present.bind(1, key);
     if (present.step() != SQLITE_ROW) return fail("cannot update presence");
@@ -353,10 +451,7 @@ Result<ScanCounts> ScanRecorder::finish_scan(ScanCounts counts, const std::strin
   }
   m_sql.reset();
   if (end_transaction(db, "COMMIT") != SQLITE_OK) return fail("cannot commit the scan");
-  m_scan = 0;
-  m_strings.clear();
-  m_parts.clear();
-  m_touched.clear();
+  clear_scan_state();
   return counts;
 }
 

@@ -2,8 +2,10 @@
 // begin_scan to finish_scan, rolled back whole on any error. Never stores a raw secret unless told.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -28,6 +30,16 @@ struct ScanInfo {
   bool store_secrets = false;
 };
 
+/// A scan's findings by fingerprint (the first of each), for ScanRecorder::record. Borrows them.
+class FindingIndex {
+ public:
+  explicit FindingIndex(const std::vector<Finding>& findings);
+  const Finding* find(std::string_view fingerprint) const;
+
+ private:
+  std::unordered_map<std::string_view, const Finding*> m_by_fingerprint;
+};
+
 /// Records one scan. Use from one thread: begin_scan, record (any number of times), finish_scan.
 /// The write lock is held from begin_scan to finish_scan, so call begin_scan when the results are
 /// ready, not when the scan starts. Destroying an unfinished recorder rolls the scan back.
@@ -44,7 +56,7 @@ class ScanRecorder {
   /// Upserts identities, their parts and locations. `findings` give each part's rule, redacted
   /// preview and (with store_secrets) the secret, matched by fingerprint; a part without a
   /// finding is stored with an empty preview. On error the scan is rolled back.
-  Status record(const std::vector<Identity>& identities, const std::vector<Finding>& findings);
+  Status record(std::span<const Identity> identities, const FindingIndex& findings);
   /// Marks locations of this scan's targets not seen again as absent, recomputes presence, marks
   /// the scan complete with `counts` (identities, locations and new identities are counted here
   /// when left 0) and commits. On error the scan is rolled back and not recorded.
@@ -55,9 +67,13 @@ class ScanRecorder {
 
  private:
   Error fail(std::string_view what);
-  Result<std::int64_t> intern(const std::string& text);
+  void clear_scan_state();  ///< after a commit or a rollback
+  Result<std::int64_t> intern(std::string_view text);
+  /// intern() for location column `column`, remembering its last value: neighbouring locations
+  /// mostly repeat the repository, commit, path and empty image columns.
+  Result<std::int64_t> intern_column(std::size_t column, std::string_view text);
   Result<std::int64_t> upsert_identity(const Identity& identity);
-  Result<std::int64_t> upsert_part(std::int64_t identity, const std::string& fingerprint, const std::string& rule_id,
+  Result<std::int64_t> upsert_part(std::int64_t identity, std::string_view fingerprint, std::string_view rule_id,
                                    const Finding* finding);
   Status upsert_location(std::int64_t part, const IdentityLocation& location);
   Status update_presence();
@@ -68,10 +84,19 @@ class ScanRecorder {
   Datastore& m_store;
   std::unique_ptr<Prepared> m_sql;
   std::int64_t m_scan = 0;
+  bool m_insert_first = false;  ///< the datastore held no identity: plain inserts first
   ScanInfo m_info;
-  std::unordered_map<std::string, std::int64_t> m_strings;
-  std::unordered_map<std::string, std::int64_t> m_parts;  ///< "identity key:fingerprint" → part key
-  std::unordered_set<std::int64_t> m_touched;             ///< identity keys recorded in this scan
+  /// Hashes std::string and std::string_view alike, so interning looks up without copying.
+  struct StringHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+  };
+  std::unordered_map<std::string, std::int64_t, StringHash, std::equal_to<>> m_strings;
+  std::array<std::pair<std::string, std::int64_t>, 10> m_last_in_column;  ///< for intern_column
+  std::unordered_set<std::int64_t> m_touched;                             ///< identity keys recorded in this scan
+  /// Identities whose presence this scan may have changed from present to absent: those it found
+  /// only in history, and those whose locations it marked absent. The others it found present.
+  std::unordered_set<std::int64_t> m_recheck;
   std::int64_t m_locations = 0, m_new_identities = 0;
 };
 

@@ -88,6 +88,62 @@ TEST_CASE("two AWS key pairs in one file pair each secret with its nearest key i
   CHECK(identities[0].fingerprints.size() == 2);
 }
 
+TEST_CASE("two profiles of ~/.aws/credentials, key id before secret, are two identities of two parts", "[inventory]") {
+  // [default] / key id / secret / blank / [prod] / key id / secret: the second secret is as near
+  // to the first key id as the first secret is, and must not join it.
+  const std::string id1 = fake_aws_key_id(40), id2 = fake_aws_key_id(41);
+  const std::vector<Finding> findings{finding_at("aws-access-key-id", id1, ".aws/credentials", 2),
+                                      finding_at("aws-secret-access-key", fake_aws_secret(40), ".aws/credentials", 3),
+                                      finding_at("aws-access-key-id", id2, ".aws/credentials", 5),
+                                      finding_at("aws-secret-access-key", fake_aws_secret(41), ".aws/credentials", 6)};
+  const auto identities = build_identities(findings, inputs_at());
+  REQUIRE(identities.size() == 2);
+  for (const auto& identity : identities) {
+    CHECK(identity.fingerprints.size() == 2);
+    const bool first = identity.identifier == id1;
+    CHECK(identity.fingerprints == [&] {
+      std::vector<std::string> parts{findings[first ? 0 : 2].fingerprint, findings[first ? 1 : 3].fingerprint};
+      std::sort(parts.begin(), parts.end());
+      return parts;
+    }());
+  }
+}
+
+TEST_CASE("secrets written before their key ids pair with the key id that follows each", "[inventory]") {
+  const std::string id1 = fake_aws_key_id(42), id2 = fake_aws_key_id(43);
+  const std::vector<Finding> findings{finding_at("aws-secret-access-key", fake_aws_secret(42), "vars.tf", 1),
+                                      finding_at("aws-access-key-id", id1, "vars.tf", 2),
+                                      finding_at("aws-secret-access-key", fake_aws_secret(43), "vars.tf", 3),
+                                      finding_at("aws-access-key-id", id2, "vars.tf", 4)};
+  const auto identities = build_identities(findings, inputs_at());
+  REQUIRE(identities.size() == 2);
+  for (const auto& identity : identities) {
+    REQUIRE(identity.locations.size() == 2);
+    const auto& a = identity.locations[0];
+    const auto& b = identity.locations[1];
+    CHECK((a.line < b.line ? b.line - a.line : a.line - b.line) == 1);
+    CHECK(std::min(a.line, b.line) % 2 == 1);  // lines 1+2 and 3+4, never 2+3
+  }
+}
+
+TEST_CASE("interleaved pairs across many commits never chain credentials into one identity", "[inventory]") {
+  // The same credentials file in 20 commits, each time with its pairs adjacent; in some commits
+  // one key id is missing, so a nearest-only pairing would join its secret to the neighbour's key id. Every
+  // identity must still hold one key id and at most one secret.
+  std::vector<Finding> findings;
+  for (int commit = 0; commit < 20; ++commit) {
+    const std::string path = "creds-" + std::to_string(commit);
+    for (std::uint32_t pair = 0; pair < 5; ++pair) {
+      if ((commit + static_cast<int>(pair)) % 7 != 0)
+        findings.push_back(finding_at("aws-access-key-id", fake_aws_key_id(50 + pair), path, 1 + pair * 2));
+      findings.push_back(finding_at("aws-secret-access-key", fake_aws_secret(50 + pair), path, 2 + pair * 2));
+    }
+  }
+  const auto identities = build_identities(findings, inputs_at());
+  REQUIRE(identities.size() == 5);
+  for (const auto& identity : identities) CHECK(identity.fingerprints.size() == 2);
+}
+
 TEST_CASE("a key id and a secret key far apart in one file are not joined", "[inventory]") {
   const std::vector<Finding> findings{finding_at("aws-access-key-id", fake_aws_key_id(6), "big.txt", 1),
                                       finding_at("aws-secret-access-key", fake_aws_secret(6), "big.txt", 200)};

@@ -31,7 +31,8 @@ void write_datastore(const std::string& path, int identities) {
   for (int n = 0; n < identities; ++n)
     batch.push_back(test::make_identity(n, {test::make_location(n, "repo", "config/app.env")}, "2024-05-01T10:00:00Z",
                                         "2025-01-01T00:00:00Z"));
-  REQUIRE(recorder.record(batch, {}).ok());
+  const std::vector<Finding> no_findings;
+  REQUIRE(recorder.record(batch, FindingIndex(no_findings)).ok());
   REQUIRE(recorder.finish_scan({}, "2025-01-01T00:01:00Z").ok());
 }
 

@@ -39,7 +39,7 @@ std::int64_t record_scan(Datastore& store, const std::string& at, const std::vec
   ScanRecorder recorder(store);
   auto scan = recorder.begin_scan(scan_info(at, store_secrets));
   REQUIRE(scan.ok());
-  auto recorded = recorder.record(identities, findings);
+  auto recorded = recorder.record(identities, FindingIndex(findings));
   INFO((recorded.ok() ? std::string() : recorded.error().message));
   REQUIRE(recorded.ok());
   REQUIRE(recorder.finish_scan({static_cast<std::int64_t>(findings.size())}, at).ok());
@@ -103,7 +103,7 @@ TEST_CASE("a location not found again stays as history, and the identity is reso
   REQUIRE(gone.ok());
   CHECK_FALSE(gone->identity.present);
   REQUIRE(gone->locations.size() == 1);
-  CHECK_FALSE(gone->locations[0].location.present);
+  CHECK_FALSE(gone->identity.locations[0].present);
   CHECK(store->find_identity(kept.id)->identity.present);
 
   auto diff = store->diff_since(scan1);
@@ -195,7 +195,8 @@ TEST_CASE("a full disk mid-scan rolls the scan back and leaves earlier scans int
         make_identity(n, {make_location(n, "repo", "deep/path/number/" + std::to_string(n) + ".env")}, "2024", "2025"));
   ScanRecorder recorder(*store);
   REQUIRE(recorder.begin_scan(scan_info("2025-02-01T00:00:00Z")).ok());
-  auto recorded = recorder.record(many, {});
+  const std::vector<Finding> no_findings;
+  auto recorded = recorder.record(many, FindingIndex(no_findings));
   REQUIRE_FALSE(recorded.ok());
   CHECK_THAT(recorded.error().message, Catch::Contains("full") && Catch::Contains("scan not recorded"));
   CHECK_FALSE(recorder.finish_scan({}, "2025-02-01T00:01:00Z").ok());
