@@ -8,6 +8,7 @@
 #include <map>
 #include <sstream>
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include "src/inventory/policies.h"
@@ -25,6 +26,33 @@ struct Problem {
 
 [[noreturn]] void fail(const YAML::Node& node, std::string reason) { throw Problem{node.Mark(), std::move(reason)}; }
 
+/// Text on one line: control characters written as \\n, \\t or \\xHH.
+std::string one_line(std::string_view text) {
+  static constexpr char k_hex[] = "0123456789abcdef";
+  std::string out;
+  for (const char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c < 0x20 || c == 0x7F) {
+      out += "\\x";
+      out += k_hex[c >> 4];
+      out += k_hex[c & 15];
+    } else {
+      out += ch;
+    }
+  }
+  return out;
+}
+
+/// User text as an error quotes it: in single quotes, on one line, at most 80 bytes of it.
+std::string quoted(std::string_view text) {
+  constexpr std::size_t k_max = 80;
+  return "'" + one_line(text.substr(0, k_max)) + (text.size() > k_max ? "…'" : "'");
+}
+
 std::string kind_of(const YAML::Node& node) {
   switch (node.Type()) {
     case YAML::NodeType::Map:
@@ -32,7 +60,7 @@ std::string kind_of(const YAML::Node& node) {
     case YAML::NodeType::Sequence:
       return "a list";
     case YAML::NodeType::Scalar:
-      return "'" + node.Scalar() + "'";
+      return quoted(node.Scalar());
     default:
       return "nothing";
   }
@@ -55,9 +83,9 @@ std::vector<std::pair<std::string, YAML::Node>> entries_of(const YAML::Node& map
     if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
       std::string expected;
       for (const auto& name : allowed) expected += (expected.empty() ? "" : ", ") + name;
-      fail(item.first, where + ": unknown key '" + key + "' (expected " + expected + ")");
+      fail(item.first, where + ": unknown key " + quoted(key) + " (expected " + expected + ")");
     }
-    if (!seen.insert(key).second) fail(item.first, where + ": key '" + key + "' appears twice");
+    if (!seen.insert(key).second) fail(item.first, where + ": key " + quoted(key) + " appears twice");
     out.emplace_back(key, item.second);
   }
   return out;
@@ -136,12 +164,12 @@ DeclaredNhi entry_of(const YAML::Node& node, std::size_t index) {
 void claim(Claims& claims, const YAML::Node& node, const DeclaredNhi& nhi) {
   if (const auto [it, fresh] = claims.names.emplace(nhi.name, &nhi); !fresh)
     fail(node["name"],
-         "duplicate name '" + nhi.name + "' (first declared on line " + std::to_string(it->second->line) + ")");
+         "duplicate name " + quoted(nhi.name) + " (first declared on line " + std::to_string(it->second->line) + ")");
   std::size_t index = 0;
   for (const auto& identifier : nhi.identifiers) {
     const YAML::Node at = node["identifiers"][index++];
     if (const auto [it, fresh] = claims.identifiers.emplace(lower(identifier), &nhi); !fresh)
-      fail(at, "identifier '" + identifier + "' is already declared by '" + it->second->name + "' (line " +
+      fail(at, "identifier " + quoted(identifier) + " is already declared by " + quoted(it->second->name) + " (line " +
                    std::to_string(it->second->line) + ")");
   }
 }
@@ -175,19 +203,53 @@ DeclaredInventory inventory_of(const YAML::Node& root) {
   return inventory;
 }
 
+/// Records where the first two documents of a stream start; nothing else.
+class DocumentStarts : public YAML::EventHandler {
+ public:
+  std::vector<YAML::Mark> starts;
+  void OnDocumentStart(const YAML::Mark& mark) override { starts.push_back(mark); }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+};
+
+/// Where the text's first two documents start (fewer when it holds fewer). yaml-cpp 0.7 (Debian
+/// 12) never ends YAML::LoadAll on a stray flow token (a ',' before anything else: upstream
+/// jbeder/yaml-cpp#1040, fixed by PR #1319): every document it starts there is empty and
+/// consumes nothing, and the list of them grows until memory runs out. So documents are counted
+/// here, two at most; a second one starting where the first did is that token. The first
+/// document alone is then loaded.
+std::vector<YAML::Mark> document_starts(const std::string& text) {
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  DocumentStarts documents;
+  while (documents.starts.size() < 2 && parser.HandleNextDocument(documents)) {
+  }
+  if (documents.starts.size() == 2 && documents.starts[0].pos == documents.starts[1].pos)
+    throw Problem{documents.starts[0], "unexpected text where a YAML mapping should start"};
+  return documents.starts;
+}
+
 Error error_at(const std::string& file, const YAML::Mark& mark, const std::string& reason) {
-  if (mark.is_null() || mark.line < 0) return Error{file + ": " + reason};
-  return Error{file + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1) + ": " + reason};
+  if (mark.is_null() || mark.line < 0) return Error{file + ": " + one_line(reason)};
+  return Error{file + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1) + ": " +
+               one_line(reason)};
 }
 
 }  // namespace
 
 Result<DeclaredInventory> parse_declared_inventory(std::string_view text, const std::string& file_name) {
   try {
-    const std::vector<YAML::Node> documents = YAML::LoadAll(std::string(text));
+    const std::string yaml(text);
+    const std::vector<YAML::Mark> documents = document_starts(yaml);
     if (documents.empty()) return Error{file_name + ":1:1: empty file (expected 'version: 1' and 'nhis:')"};
-    if (documents.size() > 1) return error_at(file_name, documents[1].Mark(), "more than one YAML document");
-    DeclaredInventory inventory = inventory_of(documents.front());
+    if (documents.size() > 1) return error_at(file_name, documents[1], "more than one YAML document");
+    DeclaredInventory inventory = inventory_of(YAML::Load(yaml));
     inventory.path = file_name;
     return inventory;
   } catch (const Problem& problem) {
@@ -195,7 +257,7 @@ Result<DeclaredInventory> parse_declared_inventory(std::string_view text, const 
   } catch (const YAML::Exception& e) {
     return error_at(file_name, e.mark, e.msg);
   } catch (const std::exception& e) {
-    return Error{file_name + ": " + e.what()};
+    return Error{file_name + ": " + one_line(e.what())};
   }
 }
 

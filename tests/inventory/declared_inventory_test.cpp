@@ -128,6 +128,24 @@ TEST_CASE("declared inventory: duplicate names and identifiers claimed twice are
         "nhi.yaml:6:22: identifier 'akiax' is already declared by 'a' (line 3)");
 }
 
+TEST_CASE("declared inventory: a stray flow token ends with an error, not a parser that never returns",
+          "[inventory][declared]") {
+  // yaml-cpp 0.7's LoadAll loops forever on these (fuzz_declared_inventory found the first;
+  // tests/fuzz/crashes/yaml_stray_comma_loadall_loop.yaml).
+  CHECK(error_of(", \"project_id\": \"p\"}") == "nhi.yaml:1:1: unexpected text where a YAML mapping should start");
+  CHECK(error_of(",") == "nhi.yaml:1:1: unexpected text where a YAML mapping should start");
+  CHECK(error_of("\n\n  ,\nversion: 1\n") == "nhi.yaml:3:3: unexpected text where a YAML mapping should start");
+  // A plain scalar spanning lines is quoted on one line (fuzz_declared_inventory).
+  CHECK(error_of("Just-Some-Words:--\n  \nb3-") ==
+        "nhi.yaml:1:1: expected a mapping with 'version: 1' and 'nhis:', found 'Just-Some-Words:--\\nb3-'");
+  CHECK(error_of("version: 1\nnhis: []\n\"a\\tb\\x01\": 1\n") ==
+        "nhi.yaml:3:1: top level: unknown key 'a\\tb\\x01' (expected version, nhis, offboarded)");
+  // yaml-cpp's own messages too: it names an unknown escape by the raw character.
+  CHECK(error_of("\"a\\\x01\": 1\n") == "nhi.yaml:1:5: unknown escape character: \\x01");
+  // A second document is still refused as one.
+  CHECK(error_of("version: 1\nnhis: []\n---\nversion: 1\n") == "nhi.yaml:3:1: more than one YAML document");
+}
+
 TEST_CASE("declared inventory: a missing or oversized file is one clear line", "[inventory][declared]") {
   TempDir dir;
   const auto missing = load_declared_inventory(dir.path() + "/none.yaml");
