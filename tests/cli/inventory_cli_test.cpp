@@ -112,7 +112,7 @@ TEST_CASE("Two scans of an evolving repository: first/last seen, presence, diff 
   for (const auto& r : rows)
     if (r.id == github_id) ci = &r;
   REQUIRE(ci);
-  CHECK_FALSE(ci->present);  // only in history now
+  CHECK_FALSE(ci->present);        // only in history now
   CHECK(ci->triage == "revoked");  // triage survives the rescan
   CHECK(ci->locations == 1);
   std::size_t slack_present = 0, slack_gone = 0;
@@ -131,10 +131,12 @@ TEST_CASE("Two scans of an evolving repository: first/last seen, presence, diff 
   const auto only_stripe = list_inventory(
       sprawl_in(dir.path(), {"inventory", "--datastore", store, "-f", "json", "--provider", "stripe"}).out);
   REQUIRE(only_stripe.size() == 1);
-  CHECK(list_inventory(sprawl_in(dir.path(), {"inventory", "--datastore", store, "-f", "json", "--owner", "billing"}).out)
-            .size() == 1);
-  CHECK(list_inventory(sprawl_in(dir.path(), {"inventory", "--datastore", store, "-f", "json", "--min-risk", "100"}).out)
-            .empty());
+  CHECK(
+      list_inventory(sprawl_in(dir.path(), {"inventory", "--datastore", store, "-f", "json", "--owner", "billing"}).out)
+          .size() == 1);
+  CHECK(
+      list_inventory(sprawl_in(dir.path(), {"inventory", "--datastore", store, "-f", "json", "--min-risk", "100"}).out)
+          .empty());
   const auto show = sprawl_in(dir.path(), {"inventory", "show", github_id, "--datastore", store});
   CHECK(show.exit_code == 0);
   CHECK(show.out.find("deploy/ci.env") != std::string::npos);
@@ -154,13 +156,44 @@ TEST_CASE("scan --inventory prints one row per credential: a key id and its secr
   TempDir dir;
   const std::string key_id = fake_aws_key_id(811);
   const std::string secret = random_chars(kBase62, 40, 812);
-  dir.write("app/.aws/config.ini", "[default]\naws_access_key_id = " + key_id + "\naws_secret_access_key = " + secret + "\n");
+  dir.write("app/.aws/config.ini",
+            "[default]\naws_access_key_id = " + key_id + "\naws_secret_access_key = " + secret + "\n");
   const auto result = run_sprawl({"scan", dir.path(), "--inventory"});
   INFO(result.out);
   CHECK(result.exit_code == 1);
   CHECK(result.out.find("1 identity") != std::string::npos);
   CHECK(result.out.find(key_id) != std::string::npos);  // the key id is the identifier (not a secret)
   CHECK(result.out.find(secret) == std::string::npos);
+}
+
+TEST_CASE("two AWS profiles, and the same keys with each secret before its key id, are two identities",
+          "[cli][inventory]") {
+  TempDir dir;
+  const std::string id1 = fake_aws_key_id(831), id2 = fake_aws_key_id(832);
+  const std::string secret1 = random_chars(kBase62, 40, 833), secret2 = random_chars(kBase62, 40, 834);
+  dir.write("home/.aws/credentials", "[default]\naws_access_key_id = " + id1 + "\naws_secret_access_key = " + secret1 +
+                                         "\n[deploy]\naws_access_key_id = " + id2 +
+                                         "\naws_secret_access_key = " + secret2 + "\n");
+  dir.write("ci/vars.sh", "export AWS_SECRET_ACCESS_KEY=" + secret1 + "\nexport AWS_ACCESS_KEY_ID=" + id1 +
+                              "\nexport AWS_SECRET_ACCESS_KEY=" + secret2 + "\nexport AWS_ACCESS_KEY_ID=" + id2 + "\n");
+  const std::string store = dir.path() + "/inventory.db";
+  const auto scanned = run_sprawl({"scan", dir.path() + "/home", dir.path() + "/ci", "--datastore", store});
+  INFO(scanned.out << scanned.err);
+  CHECK(scanned.exit_code == 1);
+  const auto listed = run_sprawl({"inventory", "--datastore", store, "-f", "json"});
+  REQUIRE(listed.exit_code == 0);
+  simdjson::dom::parser parser;
+  simdjson::dom::element root = parser.parse(listed.out);
+  std::vector<std::string> identifiers;
+  for (simdjson::dom::element i : root["identities"].get_array()) {
+    identifiers.emplace_back(std::string_view(i["identifier"]));
+    CHECK(simdjson::dom::array(i["fingerprints"]).size() == 2);  // key id + secret, nothing chained
+    CHECK(simdjson::dom::array(i["locations"]).size() == 4);     // two files, two lines each
+  }
+  std::sort(identifiers.begin(), identifiers.end());
+  std::vector<std::string> expected{id1, id2};
+  std::sort(expected.begin(), expected.end());
+  CHECK(identifiers == expected);
 }
 
 TEST_CASE("A corrupt or newer datastore is refused and left as it was", "[cli][inventory]") {
@@ -236,7 +269,7 @@ TEST_CASE("Each NHI policy fires through the CLI on the case built for it and no
   const std::string json = sprawl_in(dir.path(), {"inventory", "--datastore", store, "-f", "json"}).out;
   const auto rows = list_inventory(json);
 
-  CHECK(has(policies_at(rows, json, "deploy/old.env"), "NHI7"));     // first seen in 2020
+  CHECK(has(policies_at(rows, json, "deploy/old.env"), "NHI7"));          // first seen in 2020
   CHECK_FALSE(has(policies_at(rows, json, "deploy/fresh.env"), "NHI7"));  // committed today
   const auto shared_flags = policies_at(rows, json, "billing/config/prod/app.env");
   CHECK(has(shared_flags, "NHI9"));  // two services
@@ -249,8 +282,9 @@ TEST_CASE("Each NHI policy fires through the CLI on the case built for it and no
   for (const auto& r : rows) CHECK(has(r.policies, "NHI2"));  // every identity found is leaked
 
   // --policy filters on it, by id or by name.
-  CHECK(list_inventory(sprawl_in(dir.path(), {"inventory", "--datastore", store, "-f", "json", "--policy", "NHI10"}).out)
-            .size() == 1);
+  CHECK(
+      list_inventory(sprawl_in(dir.path(), {"inventory", "--datastore", store, "-f", "json", "--policy", "NHI10"}).out)
+          .size() == 1);
   CHECK(list_inventory(
             sprawl_in(dir.path(), {"inventory", "--datastore", store, "-f", "json", "--policy", "long-lived"}).out)
             .size() >= 1);
