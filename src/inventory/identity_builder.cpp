@@ -74,13 +74,28 @@ class DisjointSet {
   std::vector<std::size_t> m_parent;
 };
 
-/// Findings in the same blob (or, without a blob id, the same path, commit and layer).
+/// One place a blob was seen: its id, path, commit, image layer and archive members. A blob seen
+/// at several places (a file copied, a commit touching it again) pairs its parts at each of them,
+/// and each place votes once; pooling them would pair every copy with every other.
 std::string place_key(const Finding& f) {
-  if (!f.blob_id.empty()) return f.blob_id;
-  std::string key = f.provenance.path;
-  if (f.provenance.git) key += "\n" + f.provenance.git->commit;
-  if (f.provenance.image) key += "\n" + f.provenance.image->layer_digest;
+  std::string key = f.blob_id;
+  key.append(1, '\n').append(f.provenance.path);
+  if (f.provenance.git) key.append(1, '\n').append(f.provenance.git->commit);
+  if (f.provenance.image) key.append(1, '\n').append(f.provenance.image->layer_digest);
+  for (const auto& member : f.provenance.members) key.append(1, '\n').append(member);
   return key;
+}
+
+/// Whether two findings were seen at the same place (place_key), without building the keys.
+bool same_place(const Finding& a, const Finding& b) {
+  const auto commit = [](const Finding& f) {
+    return f.provenance.git ? std::string_view(f.provenance.git->commit) : std::string_view();
+  };
+  const auto layer = [](const Finding& f) {
+    return f.provenance.image ? std::string_view(f.provenance.image->layer_digest) : std::string_view();
+  };
+  return a.blob_id == b.blob_id && a.provenance.path == b.provenance.path && commit(a) == commit(b) &&
+         layer(a) == layer(b) && a.provenance.members == b.provenance.members;
 }
 
 std::uint32_t line_distance(const Finding& a, const Finding& b) {
@@ -341,10 +356,9 @@ void join_parts(const std::vector<const Finding*>& active, const std::vector<std
   std::unordered_map<const Finding*, std::size_t> node_of;  // only the parts of multi-part credentials
   std::vector<const Rule*> rule_of_node(
       active.empty() ? 0 : *std::max_element(node_of_active.begin(), node_of_active.end()) + 1);
-  std::unordered_map<std::string_view, Place> places;
-  std::unordered_set<std::string> place_keys;  // of findings without a blob id
+  std::unordered_map<std::string, Place> places;
   std::unordered_map<std::string_view, const Finding*> identifier_by_value;
-  std::string_view last_key;
+  const Finding* last = nullptr;  // consecutive findings mostly share their place
   Place* last_place = nullptr;
   for (std::size_t i = 0; i < active.size(); ++i) {
     const Finding* f = active[i];
@@ -353,9 +367,8 @@ void join_parts(const std::vector<const Finding*>& active, const std::vector<std
     if (!identifier && !can_pair_as_secret(*f->rule)) continue;
     node_of.emplace(f, node_of_active[i]);
     rule_of_node[node_of_active[i]] = f->rule;
-    std::string_view key = f->blob_id;
-    if (key.empty()) key = *place_keys.insert(place_key(*f)).first;
-    if (!last_place || key != last_key) last_place = &places[key], last_key = key;
+    if (!last || !same_place(*last, *f)) last_place = &places[place_key(*f)];
+    last = f;
     (identifier ? last_place->identifiers : last_place->secrets).push_back(f);
     if (identifier) identifier_by_value.emplace(f->secret, f);
   }
