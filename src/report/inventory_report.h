@@ -2,6 +2,7 @@
 // `sprawl inventory`. Never a secret: identifiers, previews and fingerprints only.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <vector>
@@ -24,8 +25,10 @@ bool revoked_but_valid(const InventoryEntry& entry);
 /// A fixed-width table, one row per identity, highest risk first as given.
 std::string render_inventory_table(const std::vector<InventoryEntry>& entries);
 
-/// {"schema_version":1,"identities":[…]} with every field of each identity.
-std::string render_inventory_json(const std::vector<InventoryEntry>& entries);
+/// {"schema_version":1,"identities":[…]} with every field of each identity. A big inventory is
+/// rendered in slices on up to `threads` threads (0: one per core, a slice per 4096 identities);
+/// the text is the same whatever the number.
+std::string render_inventory_json(const std::vector<InventoryEntry>& entries, std::size_t threads = 0);
 
 /// RFC 4180 CSV (CRLF line ends), a header and one row per identity: id, risk, provider, nhi_type,
 /// identifier, validity, present, first_seen, last_seen, owner, owner_source, environments and
