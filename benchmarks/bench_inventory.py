@@ -2,7 +2,7 @@
 """NHI inventory benchmark (issue 7, part 7): what recording a scan into the datastore costs, how
 fast `sprawl inventory` answers, and how big the datastore grows.
 
-    benchmarks/bench_inventory.py [--only record,sparse,list,size] [--runs 3] [--seed 1] [--json OUT]
+    benchmarks/bench_inventory.py [--only record,sparse,list,size,pairs] [--runs 3] [--seed 1] [--json OUT]
 
 Three generated trees (seeded; reused under SPRAWL_BENCH_DIR while the stamp beside each matches
 this script and its options) hold distinct fake credentials of four kinds -- checksummed GitHub
@@ -16,7 +16,11 @@ written into --copies different files, in that file's language syntax:
   list    --list-creds credentials, one file each, with no filler: a datastore of that many
           identities for `sprawl inventory`;
   size    --size-creds credentials x --size-copies files, no filler: the datastore's size per
-          location.
+          location;
+  pairs   --pairs-creds AWS key pairs, every one in each of --pairs-files copies of one credentials
+          file (key id and secret on adjacent lines; every other copy shuffled in blocks of six
+          lines, so neighbouring pairs interleave): what pairing multi-part credentials costs when
+          one blob is seen at many places, and whether every identity keeps exactly its two parts.
 
 What is timed (page cache warm, one untimed round first, then --runs interleaved rounds, medians):
   record/sparse: `sprawl scan DIR --format json -o /dev/null` alone, with `--datastore NEW` (the
@@ -24,7 +28,8 @@ What is timed (page cache warm, one untimed round first, then --runs interleaved
           already holds the tree) and with `--inventory` (summary table, no datastore);
   list:   `sprawl inventory --datastore X -f json -o /dev/null`, the table format, and
           `inventory show ID` and `inventory diff --since 1`;
-  size:   one scan into a new datastore; the file's size over the locations recorded.
+  size:   one scan into a new datastore; the file's size over the locations recorded;
+  pairs:  as record, then the number of identities and of parts per identity in the datastore.
 SPRAWL_BIN: the binary (default build/sprawl; relative paths are taken from the repository root).
 """
 import argparse
@@ -111,6 +116,8 @@ def tree_params(a, name):
         return {"creds": a.sparse_creds, "copies": a.copies, "mb": a.sparse_mb, "files": a.sparse_files}
     if name == "list":
         return {"creds": a.list_creds, "copies": 1, "mb": 0, "files": max(1, a.list_creds // 25)}
+    if name == "pairs":
+        return {"creds": a.pairs_creds, "copies": a.pairs_files, "mb": 0, "files": a.pairs_files}
     return {"creds": a.size_creds, "copies": a.size_copies, "mb": 0, "files": max(1, a.size_creds * a.size_copies // 50)}
 
 
@@ -156,6 +163,30 @@ def write_tree(out, params, seed, pools):
             "by_kind": kinds}
 
 
+def write_pairs_tree(out, params, seed, _pools):
+    """--pairs-creds AWS key pairs, all of them in each of --pairs-files copies of one ini file."""
+    r = random.Random(seed)
+    pairs = [("AKIA" + "".join(r.choices(AWS_B32, k=16)), "".join(r.choices(B64, k=40)))
+             for _ in range(params["creds"])]
+    lines = [line for key_id, secret in pairs
+             for line in ("aws_access_key_id = " + key_id, "aws_secret_access_key = " + secret)]
+    written = 0
+    os.makedirs(out, exist_ok=True)
+    for index in range(params["files"]):
+        body = list(lines)
+        if index % 2:
+            blocks = [body[i:i + 6] for i in range(0, len(body), 6)]
+            for block in blocks:
+                r.shuffle(block)
+            body = [line for block in blocks for line in block]
+        data = ("\n".join(body) + "\n").encode()
+        with open(os.path.join(out, "credentials-%03d.ini" % index), "wb") as f:
+            f.write(data)
+        written += len(data)
+    return {"files": params["files"], "bytes": written, "credentials": params["creds"],
+            "copies": params["files"], "by_kind": {"aws": params["creds"]}}
+
+
 def ensure_tree(base, name, params, seed, pools_cache):
     digest = hashlib.sha256()
     for source in (__file__, corpus.__file__):
@@ -171,10 +202,10 @@ def ensure_tree(base, name, params, seed, pools_cache):
         if saved.get("stamp") == stamp_value:
             return out, saved["manifest"]
     shutil.rmtree(out, ignore_errors=True)
-    if not pools_cache:
+    if not pools_cache and name != "pairs":
         pools_cache["pools"] = corpus.build_pools(corpus.Gen(random.Random(seed)))
     start = time.time()
-    manifest = write_tree(out, params, seed, pools_cache["pools"])
+    manifest = (write_pairs_tree if name == "pairs" else write_tree)(out, params, seed, pools_cache.get("pools"))
     log("  wrote %s: %d files, %.1f MiB, %d credentials x %d in %.1f s" % (
         out, manifest["files"], manifest["bytes"] / 1048576, params["creds"], params["copies"], time.time() - start))
     with open(stamp, "w") as f:
@@ -238,6 +269,17 @@ def table_sizes(path):
         return {name: size for name, size in rows}
     except sqlite3.Error:
         return {}
+    finally:
+        db.close()
+
+
+def parts_per_identity(path):
+    """{number of parts: identities with that many} of a datastore."""
+    db = sqlite3.connect("file:%s?mode=ro" % path, uri=True)
+    try:
+        rows = db.execute("SELECT n, count(*) FROM (SELECT count(*) AS n FROM identity_parts GROUP BY identity) "
+                          "GROUP BY n ORDER BY n").fetchall()
+        return {n: count for n, count in rows}
     finally:
         db.close()
 
@@ -351,7 +393,7 @@ def print_scan_table(title, tree, result):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--only", default="record,sparse,list,size")
+    ap.add_argument("--only", default="record,sparse,list,size,pairs")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--copies", type=int, default=4, help="files per credential (record, sparse)")
@@ -364,6 +406,8 @@ def main():
     ap.add_argument("--list-creds", type=int, default=50000)
     ap.add_argument("--size-creds", type=int, default=250000)
     ap.add_argument("--size-copies", type=int, default=4)
+    ap.add_argument("--pairs-creds", type=int, default=1000)
+    ap.add_argument("--pairs-files", type=int, default=100)
     ap.add_argument("--json", help="also write the results here")
     a = ap.parse_args()
 
@@ -384,9 +428,13 @@ def main():
         path, manifest = ensure_tree(base, name, params, a.seed, pools)
         tree = dict(manifest, path=path)
         log("%s: timing" % name)
-        if name in ("record", "sparse"):
+        if name in ("record", "sparse", "pairs"):
             result = bench_scan_modes(sprawl, path, work, a.runs)
             print_scan_table("scan + datastore (%s)" % name, tree, result)
+            if name == "pairs":
+                result["parts_per_identity"] = parts_per_identity(os.path.join(work, "fresh.db"))
+                print("parts per identity: %s" % ", ".join(
+                    "%d parts: %d identities" % item for item in sorted(result["parts_per_identity"].items())))
         elif name == "list":
             result = bench_list(sprawl, path, work, a.runs)
             c = result["counts"]
