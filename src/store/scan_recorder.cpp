@@ -118,7 +118,7 @@ int end_transaction(sqlite3* db, const char* sql) {
 
 struct ScanRecorder::Prepared {
   explicit Prepared(sqlite3* db)
-      : intern(db, "INSERT INTO strings (value) VALUES (?1) ON CONFLICT (value) DO NOTHING RETURNING id"),
+      : intern(db, "INSERT INTO strings (value) VALUES (?1) ON CONFLICT (value) DO NOTHING"),
         lookup(db, "SELECT id FROM strings WHERE value = ?1"),
         new_identity(db, kInsertNewIdentity),
         identity(db, kUpsertIdentity),
@@ -204,15 +204,17 @@ Result<std::int64_t> ScanRecorder::begin_scan(const ScanInfo& info) {
 Result<std::int64_t> ScanRecorder::intern(std::string_view text) {
   auto found = m_strings.find(text);
   if (found != m_strings.end()) return found->second;
-  // A new string is inserted; one already stored (a rescan) is read back without rewriting its row.
+  // A new string is inserted (its id read from last_insert_rowid: RETURNING is SQLite's slower
+  // path); one already stored (a rescan) is read back without rewriting its row.
+  sqlite3* db = m_store.connection();
   Statement& insert = m_sql->intern;
   insert.reset();
   insert.bind(1, text);
-  int rc = insert.step();
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return fail("cannot record a string");
-  std::int64_t id = rc == SQLITE_ROW ? insert.integer(0) : 0;
-  insert.reset();
-  if (rc == SQLITE_DONE) {
+  if (insert.step() != SQLITE_DONE) return fail("cannot record a string");
+  std::int64_t id = 0;
+  if (sqlite3_changes(db) == 1) {
+    id = sqlite3_last_insert_rowid(db);
+  } else {
     Statement& lookup = m_sql->lookup;
     lookup.reset();
     lookup.bind(1, text);
