@@ -43,7 +43,6 @@ import statistics
 import subprocess
 import sys
 import time
-import zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -53,8 +52,7 @@ import gen_throughput_corpus as corpus  # noqa: E402  (line pools and word lists
 GENERATOR_VERSION = 2
 ALNUM = corpus.ALNUM
 B64 = corpus.B64
-AWS_B32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
-B62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+AWS_B32 = corpus.AWS_B32
 KINDS = ["github", "aws", "stripe", "slack"]
 ENVIRONMENTS = ["", "", "", "prod", "staging", "dev"]
 
@@ -62,20 +60,11 @@ ENVIRONMENTS = ["", "", "", "prod", "staging", "dev"]
 # ---------------------------------------------------------------- credentials
 
 
-def b62(n, width):
-    s = ""
-    while n:
-        n, m = divmod(n, 62)
-        s = B62[m] + s
-    return s.rjust(width, "0")
-
-
 def credential(r):
     """Return (kind, [(variable name, value)]) for one distinct fake credential."""
     kind = r.choice(KINDS)
     if kind == "github":
-        body = "".join(r.choices(ALNUM, k=30))
-        return kind, [("github_token", "ghp_" + body + b62(zlib.crc32(body.encode()), 6))]
+        return kind, [("github_token", corpus.gh_token(r, "ghp_"))]
     if kind == "aws":
         key_id = "AKIA" + "".join(r.choices(AWS_B32, k=16))
         return kind, [("aws_access_key_id", key_id), ("aws_secret_access_key", "".join(r.choices(B64, k=40)))]

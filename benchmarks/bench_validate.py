@@ -26,23 +26,13 @@ import sys
 import tempfile
 import threading
 import time
-import zlib
 
-B62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-
-
-def b62(n, width):
-    s = ""
-    while n:
-        n, m = divmod(n, 62)
-        s = B62[m] + s
-    return s.rjust(width, "0")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from gen_throughput_corpus import gh_token  # noqa: E402  (checksummed GitHub token)
 
 
 def github_token(r):
-    body = "".join(r.choices(ALNUM, k=30))
-    return "ghp_" + body + b62(zlib.crc32(body.encode()), 6)
+    return gh_token(r, "ghp_")
 
 
 class Provider(socketserver.ThreadingMixIn, http.server.HTTPServer):
