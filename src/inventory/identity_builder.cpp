@@ -245,15 +245,6 @@ IdentityLocation locate(const Finding& finding, EnvironmentCache& environments) 
   return loc;
 }
 
-}  // namespace
-
-IdentityLocation location_of(const Finding& finding) {
-  EnvironmentCache environments;
-  return locate(finding, environments);
-}
-
-namespace {
-
 /// Connected findings: one group per identity.
 using Group = std::vector<const Finding*>;
 
@@ -456,10 +447,6 @@ std::string attribute_of(const Identity& identity, std::string_view name) {
   return "";
 }
 
-}  // namespace
-
-namespace {
-
 /// The non-secret name: an identifier part, else what a secret part's context names, else the
 /// most telling fact validation or the offline checks reported.
 std::string choose_identifier(Identity& identity, const Group& group) {
@@ -586,10 +573,6 @@ Identity build_one(Group group, const InventoryInputs& inputs, EnvironmentCache&
   identity.risk_reasons = std::move(risk.reasons);
   return identity;
 }
-
-}  // namespace
-
-namespace {
 
 /// Builds groups in batches on several threads. The thread that calls run() hands finished
 /// batches to the sink in order and builds a batch itself whenever the next one is not ready.

@@ -44,10 +44,6 @@ using IdentityBatchSink = std::function<void(std::span<const Identity>)>;
 std::vector<Identity> build_identities(const std::vector<Finding>& findings, const InventoryInputs& inputs,
                                        const IdentityBatchSink& on_batch = {});
 
-/// One finding's location: repository, commit, author, path, line, image layer, archive
-/// members, presence and environment.
-IdentityLocation location_of(const Finding& finding);
-
 /// The identity id of a set of part fingerprints: the first 16 hex characters of SHA-256 over
 /// the sorted fingerprints joined by newlines.
 std::string identity_id(std::vector<std::string> fingerprints);
