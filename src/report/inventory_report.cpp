@@ -139,13 +139,13 @@ void write_identity_json(JsonWriter& json, const InventoryEntry& e) {
 
 namespace {
 
-/// The identities of entries[first, last) as the members of a JSON array, comma-separated.
+/// '[' and then the identities of entries[first, last) comma-separated: an array left open.
 std::string identity_objects(const std::vector<InventoryEntry>& entries, std::size_t first, std::size_t last) {
   std::string out;
   JsonWriter json(out);
   json.begin_array();
   for (std::size_t n = first; n < last; ++n) write_identity_json(json, entries[n]);
-  return out.substr(1);  // without the '['
+  return out;
 }
 
 }  // namespace
@@ -166,13 +166,13 @@ std::string render_inventory_json(const std::vector<InventoryEntry>& entries, st
   for (auto& helper : helpers) helper.join();
   std::string out = R"({"schema_version":1,"identities":[)";
   std::size_t size = out.size() + 3;
-  for (const auto& text : slices) size += text.size() + 1;
+  for (const auto& text : slices) size += text.size();
   out.reserve(size);
   bool first = true;
   for (const auto& text : slices) {
-    if (text.empty()) continue;
+    if (text.size() == 1) continue;  // an empty slice: only its '['
     if (!first) out += ',';
-    out += text;
+    out.append(text, 1);  // without the '['
     first = false;
   }
   out += "]}\n";
