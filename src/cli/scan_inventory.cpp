@@ -145,7 +145,7 @@ std::future<InventoryOutcome> start_inventory(const ScanConfig& config, const Sc
 
 bool finish_inventory(std::future<InventoryOutcome>& inventory, const ScanConfig& config, bool human_on_stdout) {
   if (!inventory.valid()) return true;
-  const InventoryOutcome result = inventory.get();
+  InventoryOutcome result = inventory.get();
   for (const auto& message : result.messages) std::fprintf(stderr, "%s\n", message.c_str());
   std::FILE* out = human_on_stdout ? stdout : stderr;
   if (config.inventory_summary) {
@@ -155,6 +155,10 @@ bool finish_inventory(std::future<InventoryOutcome>& inventory, const ScanConfig
     std::fputs(render_inventory_table(entries).c_str(), out);
   }
   if (result.reconciled) std::fputs(render_reconcile_summary(*result.reconciled).c_str(), out);
+  // The scan command ends right after this, and handing 100k+ locations back to the allocator
+  // string by string was ~0.06 s of a 125k-finding scan on its last thread: the identities are
+  // left for the process exit to reclaim, as `sprawl inventory` leaves the ones it loaded.
+  new std::vector<Identity>(std::move(result.identities));  // NOLINT: deliberately not freed
   return result.ok;
 }
 

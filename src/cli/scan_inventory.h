@@ -33,7 +33,8 @@ std::future<InventoryOutcome> start_inventory(const ScanConfig& config, const Sc
 
 /// Waits for the inventory, then prints its messages on stderr, the identity table (--inventory:
 /// on stdout when the human report is there, else stderr) and the reconciliation. False when
-/// --declared could not be read or the datastore written.
+/// --declared could not be read or the datastore written. Call it as the scan command ends: the
+/// identities are left for the process exit to reclaim.
 bool finish_inventory(std::future<InventoryOutcome>& inventory, const ScanConfig& config, bool human_on_stdout);
 
 }  // namespace sprawl

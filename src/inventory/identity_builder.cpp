@@ -18,6 +18,7 @@
 #include "src/inventory/environment.h"
 #include "src/inventory/policies.h"
 #include "src/inventory/risk.h"
+#include "src/util/flat_string_index.h"
 
 namespace sprawl {
 namespace {
@@ -399,11 +400,11 @@ void join_parts(const std::vector<const Finding*>& active, const std::vector<std
 std::vector<Group> group_findings(const std::vector<Finding>& findings) {
   std::vector<const Finding*> active;
   std::vector<std::size_t> node_of_active;  // one node per distinct fingerprint
-  std::unordered_map<std::string_view, std::size_t> node_of;
+  FlatStringIndex<std::size_t> node_of(findings.size());
   for (const Finding& f : findings) {
     if (!f.suppressed.empty()) continue;
     active.push_back(&f);
-    node_of_active.push_back(node_of.emplace(f.fingerprint, node_of.size()).first->second);
+    node_of_active.push_back(node_of.emplace(f.fingerprint, node_of.size()).first);
   }
   DisjointSet sets(node_of.size());
   join_parts(active, node_of_active, sets);

@@ -97,14 +97,29 @@ ON CONFLICT (identity, fingerprint) DO UPDATE SET
 RETURNING key
 )sql";
 
-constexpr const char* kUpsertLocation = R"sql(
-INSERT INTO locations (part, repository, commit_id, commit_date, author, path, line, image, layer_digest, members,
-  target, environment, present, first_seen_scan, last_seen_scan)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14)
-ON CONFLICT (part, repository, commit_id, path, line, image, layer_digest, members) DO UPDATE SET
-  commit_date = excluded.commit_date, author = excluded.author, target = excluded.target,
-  environment = excluded.environment, present = excluded.present, last_seen_scan = excluded.last_seen_scan
-)sql";
+// Locations are upserted kLocationsPerInsert rows per statement (each row ?1 … ?14 numbered
+// from its own offset): one statement per row spent a fifth of its instructions setting up and
+// halting the statement. The last few rows of a scan go one per statement.
+constexpr std::size_t kLocationsPerInsert = 16;
+constexpr std::size_t kLocationColumns = 14;
+
+std::string location_upsert_sql(std::size_t rows) {
+  std::string sql =
+      "INSERT INTO locations (part, repository, commit_id, commit_date, author, path, line, image, layer_digest, "
+      "members, target, environment, present, first_seen_scan, last_seen_scan) VALUES ";
+  for (std::size_t row = 0; row < rows; ++row) {
+    sql += row == 0 ? "(" : ", (";
+    const std::size_t base = row * kLocationColumns;
+    for (std::size_t column = 1; column <= kLocationColumns; ++column)
+      sql += "?" + std::to_string(base + column) + ", ";
+    sql += "?" + std::to_string(base + kLocationColumns) + ")";  // last_seen_scan = first_seen_scan
+  }
+  sql +=
+      " ON CONFLICT (part, repository, commit_id, path, line, image, layer_digest, members) DO UPDATE SET "
+      "commit_date = excluded.commit_date, author = excluded.author, target = excluded.target, "
+      "environment = excluded.environment, present = excluded.present, last_seen_scan = excluded.last_seen_scan";
+  return sql;
+}
 
 // Ends the scan's transaction (COMMIT or ROLLBACK) and turns foreign key checks back on. On
 // failure SQLite's error is left for the caller to read (a failed COMMIT is then rolled back here).
@@ -124,12 +139,13 @@ struct ScanRecorder::Prepared {
         identity(db, kUpsertIdentity),
         new_part(db, kInsertNewPart),
         part(db, kUpsertPart),
-        location(db, kUpsertLocation) {}
+        location(db, location_upsert_sql(1)),
+        locations(db, location_upsert_sql(kLocationsPerInsert)) {}
   bool ok() const {
     return intern.prepared() && lookup.prepared() && new_identity.prepared() && identity.prepared() &&
-           new_part.prepared() && part.prepared() && location.prepared();
+           new_part.prepared() && part.prepared() && location.prepared() && locations.prepared();
   }
-  Statement intern, lookup, new_identity, identity, new_part, part, location;
+  Statement intern, lookup, new_identity, identity, new_part, part, location, locations;
 };
 
 std::string target_of(const IdentityLocation& location, const std::vector<std::string>& targets) {
@@ -152,10 +168,12 @@ ScanRecorder::~ScanRecorder() {
 
 void ScanRecorder::clear_scan_state() {
   m_scan = 0;
-  m_strings.clear();
+  m_strings = FlatStringIndex<std::int64_t>();
+  m_string_texts.clear();
   m_last_in_column = {};
   m_touched.clear();
   m_recheck.clear();
+  m_pending_locations.clear();
 }
 
 Error ScanRecorder::fail(std::string_view what) {
@@ -202,8 +220,7 @@ Result<std::int64_t> ScanRecorder::begin_scan(const ScanInfo& info) {
 }
 
 Result<std::int64_t> ScanRecorder::intern(std::string_view text) {
-  auto found = m_strings.find(text);
-  if (found != m_strings.end()) return found->second;
+  if (const std::int64_t* found = m_strings.find(text)) return *found;
   // A new string is inserted (its id read from last_insert_rowid: RETURNING is SQLite's slower
   // path); one already stored (a rescan) is read back without rewriting its row.
   sqlite3* db = m_store.connection();
@@ -222,7 +239,7 @@ Result<std::int64_t> ScanRecorder::intern(std::string_view text) {
     id = lookup.integer(0);
     lookup.reset();
   }
-  m_strings.emplace(std::string(text), id);
+  m_strings.emplace(m_string_texts.emplace_back(text), id);
   return id;
 }
 
@@ -234,14 +251,13 @@ Result<std::int64_t> ScanRecorder::intern_column(std::size_t column, std::string
   return interned;
 }
 
-FindingIndex::FindingIndex(const std::vector<Finding>& findings) {
-  m_by_fingerprint.reserve(findings.size());
+FindingIndex::FindingIndex(const std::vector<Finding>& findings) : m_by_fingerprint(findings.size()) {
   for (const auto& finding : findings) m_by_fingerprint.emplace(finding.fingerprint, &finding);
 }
 
 const Finding* FindingIndex::find(std::string_view fingerprint) const {
-  const auto found = m_by_fingerprint.find(fingerprint);
-  return found == m_by_fingerprint.end() ? nullptr : found->second;
+  const Finding* const* found = m_by_fingerprint.find(fingerprint);
+  return found ? *found : nullptr;
 }
 
 Status ScanRecorder::record(std::span<const Identity> identities, const FindingIndex& findings) {
@@ -283,28 +299,39 @@ Status ScanRecorder::record(std::span<const Identity> identities, const FindingI
 
 namespace {
 
-// Binds an identity's columns (?1 … ?17) as both identity statements number them.
-void bind_identity(Statement& stmt, const Identity& identity, std::int64_t scan) {
-  stmt.bind(1, identity.id).bind(2, identity.provider).bind(3, identity.nhi_type).bind(4, identity.identifier);
-  stmt.bind(5, json_pairs(identity.attributes)).bind(6, json_strings(identity.environments));
-  stmt.bind(7, identity.first_seen).bind(8, identity.last_seen).bind(9, scan);
-  stmt.bind(10, std::int64_t{identity.present}).bind(11, identity.validity).bind(12, identity.validity_checked_at);
+// An identity's JSON columns, serialized once and kept until its statement has run.
+struct IdentityJson {
+  explicit IdentityJson(const Identity& identity)
+      : attributes(json_pairs(identity.attributes)),
+        environments(json_strings(identity.environments)),
+        risk_reasons(json_strings(identity.risk_reasons)),
+        policies(json_policies(identity.policies)) {}
+  std::string attributes, environments, risk_reasons, policies;
+};
+
+// Binds an identity's columns (?1 … ?17) as both identity statements number them. Nothing is
+// copied: `identity` and `json` must outlive the statement's run.
+void bind_identity(Statement& stmt, const Identity& identity, const IdentityJson& json, std::int64_t scan) {
+  stmt.bind_borrowed(1, identity.id).bind_borrowed(2, identity.provider).bind_borrowed(3, identity.nhi_type);
+  stmt.bind_borrowed(4, identity.identifier).bind_borrowed(5, json.attributes).bind_borrowed(6, json.environments);
+  stmt.bind_borrowed(7, identity.first_seen).bind_borrowed(8, identity.last_seen).bind(9, scan);
+  stmt.bind(10, std::int64_t{identity.present}).bind_borrowed(11, identity.validity);
+  stmt.bind_borrowed(12, identity.validity_checked_at);
   if (identity.owner) {
-    stmt.bind(13, identity.owner->name).bind(14, identity.owner->source);
+    stmt.bind_borrowed(13, identity.owner->name).bind_borrowed(14, identity.owner->source);
   } else {
     stmt.bind_null(13).bind_null(14);
   }
-  stmt.bind(15, std::int64_t{identity.risk}).bind(16, json_strings(identity.risk_reasons));
-  stmt.bind(17, json_policies(identity.policies));
+  stmt.bind(15, std::int64_t{identity.risk}).bind_borrowed(16, json.risk_reasons).bind_borrowed(17, json.policies);
 }
 
-// Binds a part's columns (?1 … ?5). The one place a raw secret may reach the file.
+// Binds a part's columns (?1 … ?5). The one place a raw secret may reach the file. Nothing is
+// copied: `fingerprint`, `preview` and the finding must outlive the statement's run.
 void bind_part(Statement& stmt, std::int64_t identity, std::string_view fingerprint, std::int64_t rule,
-               const Finding* finding, bool store_secrets) {
-  stmt.bind(1, identity).bind(2, fingerprint).bind(3, rule);
-  stmt.bind(4, finding ? redact_secret(finding->secret) : std::string());
+               std::string_view preview, const Finding* finding, bool store_secrets) {
+  stmt.bind(1, identity).bind_borrowed(2, fingerprint).bind(3, rule).bind_borrowed(4, preview);
   if (store_secrets && finding && !finding->secret.empty()) {
-    stmt.bind(5, finding->secret);
+    stmt.bind_borrowed(5, finding->secret);
   } else {
     stmt.bind_null(5);
   }
@@ -314,12 +341,15 @@ void bind_part(Statement& stmt, std::int64_t identity, std::string_view fingerpr
 
 Result<std::int64_t> ScanRecorder::upsert_identity(const Identity& identity) {
   sqlite3* db = m_store.connection();
+  const IdentityJson json(identity);
   bool is_new = false;
   if (m_insert_first) {
     Statement& insert = m_sql->new_identity;
     insert.reset();
-    bind_identity(insert, identity, m_scan);
-    if (insert.step() != SQLITE_DONE) return fail("cannot record identity " + identity.id);
+    bind_identity(insert, identity, json, m_scan);
+    const int rc = insert.step();
+    insert.reset();
+    if (rc != SQLITE_DONE) return fail("cannot record identity " + identity.id);
     is_new = sqlite3_changes(db) == 1;
   }
   std::int64_t key = 0;
@@ -328,8 +358,11 @@ Result<std::int64_t> ScanRecorder::upsert_identity(const Identity& identity) {
   } else {
     Statement& stmt = m_sql->identity;
     stmt.reset();
-    bind_identity(stmt, identity, m_scan);
-    if (stmt.step() != SQLITE_ROW) return fail("cannot record identity " + identity.id);
+    bind_identity(stmt, identity, json, m_scan);
+    if (stmt.step() != SQLITE_ROW) {
+      stmt.reset();
+      return fail("cannot record identity " + identity.id);
+    }
     key = stmt.integer(0);
     is_new = stmt.integer(1) == m_scan;
     stmt.reset();
@@ -344,17 +377,23 @@ Result<std::int64_t> ScanRecorder::upsert_part(std::int64_t identity, std::strin
   auto rule = intern(rule_id);
   if (!rule) return rule.error();
   sqlite3* db = m_store.connection();
+  const std::string preview = finding ? redact_secret(finding->secret) : std::string();
   if (m_insert_first) {
     Statement& insert = m_sql->new_part;
     insert.reset();
-    bind_part(insert, identity, fingerprint, rule.value(), finding, m_info.store_secrets);
-    if (insert.step() != SQLITE_DONE) return fail("cannot record a credential part");
+    bind_part(insert, identity, fingerprint, rule.value(), preview, finding, m_info.store_secrets);
+    const int rc = insert.step();
+    insert.reset();
+    if (rc != SQLITE_DONE) return fail("cannot record a credential part");
     if (sqlite3_changes(db) == 1) return sqlite3_last_insert_rowid(db);
   }
   Statement& stmt = m_sql->part;
   stmt.reset();
-  bind_part(stmt, identity, fingerprint, rule.value(), finding, m_info.store_secrets);
-  if (stmt.step() != SQLITE_ROW) return fail("cannot record a credential part");
+  bind_part(stmt, identity, fingerprint, rule.value(), preview, finding, m_info.store_secrets);
+  if (stmt.step() != SQLITE_ROW) {
+    stmt.reset();
+    return fail("cannot record a credential part");
+  }
   std::int64_t key = stmt.integer(0);
   stmt.reset();
   return key;
@@ -366,24 +405,39 @@ Status ScanRecorder::upsert_location(std::int64_t part, const IdentityLocation& 
   const std::string_view texts[] = {location.repository, location.commit, location.commit_date, location.author,
                                     location.path};
   const std::string_view rest[] = {location.image, location.layer_digest, members, target, location.environment};
-  Statement& stmt = m_sql->location;
-  stmt.reset();
-  stmt.bind(1, part);
-  for (int i = 0; i < 5; ++i) {
-    auto id = intern_column(static_cast<std::size_t>(i), texts[i]);
+  LocationRow& row = m_pending_locations.emplace_back();
+  row[0] = part;
+  for (std::size_t i = 0; i < 5; ++i) {
+    auto id = intern_column(i, texts[i]);
     if (!id) return id.error();
-    stmt.bind(2 + i, id.value());
+    row[1 + i] = id.value();
   }
-  stmt.bind(7, std::int64_t{location.line});
-  for (int i = 0; i < 5; ++i) {
-    auto id = intern_column(static_cast<std::size_t>(5 + i), rest[i]);
+  row[6] = location.line;
+  for (std::size_t i = 0; i < 5; ++i) {
+    auto id = intern_column(5 + i, rest[i]);
     if (!id) return id.error();
-    stmt.bind(8 + i, id.value());
+    row[7 + i] = id.value();
   }
-  stmt.bind(13, std::int64_t{location.present}).bind(14, m_scan);
-  if (stmt.step() != SQLITE_DONE) return fail("cannot record a location");
-  stmt.reset();
+  row[12] = location.present ? 1 : 0;
+  row[13] = m_scan;
   ++m_locations;
+  if (m_pending_locations.size() == kLocationsPerInsert) return flush_locations();
+  return Ok{};
+}
+
+Status ScanRecorder::flush_locations() {
+  const bool full = m_pending_locations.size() == kLocationsPerInsert;
+  Statement& stmt = full ? m_sql->locations : m_sql->location;
+  std::size_t row = 0;
+  for (const LocationRow& values : m_pending_locations) {
+    const int base = static_cast<int>((full ? row++ : 0) * kLocationColumns);
+    for (std::size_t column = 0; column < kLocationColumns; ++column)
+      stmt.bind(base + static_cast<int>(column) + 1, values[column]);
+    if (full && row < kLocationsPerInsert) continue;
+    if (stmt.step() != SQLITE_DONE) return fail("cannot record a location");
+    stmt.reset();
+  }
+  m_pending_locations.clear();
   return Ok{};
 }
 
@@ -437,6 +491,7 @@ Status ScanRecorder::update_presence() {
 Result<ScanCounts> ScanRecorder::finish_scan(ScanCounts counts, const std::string& finished_at) {
   if (m_scan <= 0) return Error{m_store.path() + ": finish_scan() without begin_scan()"};
   std::size_t recorded = m_touched.size();
+  if (auto done = flush_locations(); !done) return done.error();
   if (auto done = mark_absent(); !done) return done.error();
   if (auto done = update_presence(); !done) return done.error();
   if (counts.identities == 0) counts.identities = static_cast<std::int64_t>(recorded);

@@ -3,11 +3,11 @@
 #pragma once
 
 #include <array>
+#include <deque>
 #include <cstdint>
 #include <memory>
 #include <span>
 #include <string>
-#include <unordered_map>
 #include <unordered_set>
 #include <utility>
 #include <vector>
@@ -16,6 +16,7 @@
 #include "sprawl/identity.h"
 #include "sprawl/result.h"
 #include "src/store/datastore.h"
+#include "src/util/flat_string_index.h"
 
 namespace sprawl::store {
 
@@ -37,7 +38,7 @@ class FindingIndex {
   const Finding* find(std::string_view fingerprint) const;
 
  private:
-  std::unordered_map<std::string_view, const Finding*> m_by_fingerprint;
+  FlatStringIndex<const Finding*> m_by_fingerprint;
 };
 
 /// Records one scan. Use from one thread: begin_scan, record (any number of times), finish_scan.
@@ -55,7 +56,8 @@ class ScanRecorder {
   Result<std::int64_t> begin_scan(const ScanInfo& info);
   /// Upserts identities, their parts and locations. `findings` give each part's rule, redacted
   /// preview and (with store_secrets) the secret, matched by fingerprint; a part without a
-  /// finding is stored with an empty preview. On error the scan is rolled back.
+  /// finding is stored with an empty preview. Locations are written in groups: the last ones
+  /// by finish_scan. On error the scan is rolled back.
   Status record(std::span<const Identity> identities, const FindingIndex& findings);
   /// Marks locations of this scan's targets not seen again as absent, recomputes presence, marks
   /// the scan complete with `counts` (identities, locations and new identities are counted here
@@ -75,7 +77,10 @@ class ScanRecorder {
   Result<std::int64_t> upsert_identity(const Identity& identity);
   Result<std::int64_t> upsert_part(std::int64_t identity, std::string_view fingerprint, std::string_view rule_id,
                                    const Finding* finding);
+  /// Queues the location's row; every kLocationsPerInsert rows go in one statement, and
+  /// finish_scan upserts the rest.
   Status upsert_location(std::int64_t part, const IdentityLocation& location);
+  Status flush_locations();  ///< upserts the queued rows
   Status update_presence();
   Status mark_absent();
 
@@ -86,17 +91,15 @@ class ScanRecorder {
   std::int64_t m_scan = 0;
   bool m_insert_first = false;  ///< the datastore held no identity: plain inserts first
   ScanInfo m_info;
-  /// Hashes std::string and std::string_view alike, so interning looks up without copying.
-  struct StringHash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
-  };
-  std::unordered_map<std::string, std::int64_t, StringHash, std::equal_to<>> m_strings;
+  std::deque<std::string> m_string_texts;  ///< the strings interned in this scan (stable addresses)
+  FlatStringIndex<std::int64_t> m_strings;  ///< their ids, keyed by m_string_texts
   std::array<std::pair<std::string, std::int64_t>, 10> m_last_in_column;  ///< for intern_column
   std::unordered_set<std::int64_t> m_touched;                             ///< identity keys recorded in this scan
   /// Identities whose presence this scan may have changed from present to absent: those it found
   /// only in history, and those whose locations it marked absent. The others it found present.
   std::unordered_set<std::int64_t> m_recheck;
+  using LocationRow = std::array<std::int64_t, 14>;  ///< the location statement's ?1 … ?14
+  std::vector<LocationRow> m_pending_locations;      ///< not yet upserted (flush_locations)
   std::int64_t m_locations = 0, m_new_identities = 0;
 };
 

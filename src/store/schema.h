@@ -40,6 +40,8 @@ class Statement {
   bool prepared() const { return m_stmt != nullptr; }
   Statement& bind(int index, std::int64_t value);
   Statement& bind(int index, std::string_view text);  ///< copied
+  /// Not copied: `text` must stay as it is until the statement is reset.
+  Statement& bind_borrowed(int index, std::string_view text);
   Statement& bind_null(int index);
   /// SQLITE_ROW, SQLITE_DONE or an error code.
   int step();

@@ -89,6 +89,53 @@ TEST_CASE("a rescan updates first and last seen without duplicating identities o
   CHECK(scans->at(1).head_commits.at(0).first == "repo");
 }
 
+TEST_CASE("locations written in groups: every one recorded once, in order, across batches and a rescan", "[store]") {
+  // 3 identities x 13 locations = 39 rows: two full groups of 16 and a tail of 7, and a group
+  // that spans two record() calls.
+  TempDir dir;
+  auto store = open_store(dir / "inventory.db");
+  std::vector<Identity> identities;
+  for (int n = 1; n <= 3; ++n) {
+    std::vector<IdentityLocation> locations;
+    for (std::uint32_t line = 1; line <= 13; ++line)
+      locations.push_back(make_location(n, "repo", "f" + std::to_string(n) + ".env", true, line));
+    identities.push_back(make_identity(n, std::move(locations), "2024-05-01", "2025-01-01"));
+  }
+  const auto record_in_two_calls = [&](const std::string& at) {
+    ScanRecorder recorder(*store);
+    auto scan = recorder.begin_scan(scan_info(at));
+    REQUIRE(scan.ok());
+    const FindingIndex none(std::vector<Finding>{});
+    REQUIRE(recorder.record(std::span<const Identity>(identities).first(2), none).ok());
+    REQUIRE(recorder.record(std::span<const Identity>(identities).subspan(2), none).ok());
+    auto counts = recorder.finish_scan({}, at);
+    REQUIRE(counts.ok());
+    return std::make_pair(scan.value(), counts.value());
+  };
+  const auto [scan1, first] = record_in_two_calls("2025-01-01T00:00:00Z");
+  CHECK(first.locations == 39);
+  // Rescan with the last line of identity 3 gone: 38 updated in place, one left as history.
+  identities[2].locations.pop_back();
+  const auto [scan2, second] = record_in_two_calls("2025-02-01T00:00:00Z");
+  CHECK(second.locations == 38);
+
+  RawDb raw(dir / "inventory.db");
+  CHECK(raw.integer("SELECT count(*) FROM locations") == 39);
+  CHECK(raw.integer("SELECT count(*) FROM locations WHERE last_seen_scan = " + std::to_string(scan2)) == 38);
+  for (int n = 1; n <= 3; ++n) {
+    auto stored = store->find_identity(identities[static_cast<std::size_t>(n - 1)].id);
+    REQUIRE(stored.ok());
+    REQUIRE(stored->identity.locations.size() == 13);
+    for (std::uint32_t line = 1; line <= 13; ++line) {
+      const auto& location = stored->identity.locations[line - 1];
+      CHECK(location.line == line);
+      CHECK(location.path == "f" + std::to_string(n) + ".env");
+      CHECK(location.present == (n != 3 || line != 13));
+      CHECK(stored->locations[line - 1].first_seen_scan == scan1);
+    }
+  }
+}
+
 TEST_CASE("a location not found again stays as history, and the identity is resolved in the diff", "[store]") {
   TempDir dir;
   auto store = open_store(dir / "inventory.db");
