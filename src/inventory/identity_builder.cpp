@@ -653,9 +653,19 @@ std::vector<Identity> build_identities(const std::vector<Finding>& findings, con
   const std::size_t helpers = std::min<std::size_t>(
       {std::max(1u, std::thread::hardware_concurrency()) - 1, groups.size() / k_groups_per_thread, 7});
   BatchBuilder(groups, inputs, identities).run(helpers, on_batch);
-  std::sort(identities.begin(), identities.end(),
-            [](const Identity& a, const Identity& b) { return a.risk != b.risk ? a.risk > b.risk : a.id < b.id; });
-  return identities;
+  // Sorted as indexes, then each identity moved once: sorting the identities themselves swapped
+  // every string and vector of each ~log n times (a third of a 50k-identity inventory's build).
+  std::vector<std::size_t> order(identities.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    const Identity& x = identities[a];
+    const Identity& y = identities[b];
+    return x.risk != y.risk ? x.risk > y.risk : x.id < y.id;
+  });
+  std::vector<Identity> sorted;
+  sorted.reserve(identities.size());
+  for (std::size_t i : order) sorted.push_back(std::move(identities[i]));
+  return sorted;
 }
 
 }  // namespace sprawl

@@ -444,8 +444,8 @@ Status ScanRecorder::flush_locations() {
 Status ScanRecorder::mark_absent() {
   // Locations of this scan's targets that this scan did not see again: history, kept, not present.
   // One pass over `locations` for all targets: cheaper than keeping an index on target up to date
-  // for every location written.
-  if (m_info.targets.empty()) return Ok{};
+  // for every location written. A first scan (no identity stored before it) has none to look for.
+  if (m_info.targets.empty() || m_insert_first) return Ok{};
   std::string ids = "[";
   for (const auto& target : m_info.targets) {
     auto id = intern(target);

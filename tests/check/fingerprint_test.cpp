@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "src/check/fingerprint.h"
 #include "tests/support/fake_tokens.h"
@@ -21,6 +23,17 @@ bool is_lower_hex(const std::string& s) {
 TEST_CASE("sha256_hex matches the standard test vectors", "[check]") {
   CHECK(sha256_hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   CHECK(sha256_hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+TEST_CASE("sha256_hex gives the same digests from several threads at once (one context per thread)", "[check]") {
+  std::vector<std::string> last(4);
+  std::vector<std::thread> threads;
+  for (std::size_t t = 0; t < last.size(); ++t)
+    threads.emplace_back([&last, t] {
+      for (int i = 0; i < 2000; ++i) last[t] = sha256_hex(i % 2 ? "abc" : "");
+    });
+  for (auto& thread : threads) thread.join();
+  for (const auto& digest : last) CHECK(digest == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
 TEST_CASE("to_hex writes lowercase hex of every byte", "[check]") {
