@@ -4,11 +4,14 @@
 // reconciliation with --declared).
 #include "src/cli/scan_inventory.h"
 
+#include <atomic>
 #include <cstdio>
 #include <ctime>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -50,6 +53,7 @@ class DatastoreWriter {
     auto store = store::Datastore::open(config.datastore_path);
     if (!store) {
       m_error = store.error();
+      m_failed = true;
       return;
     }
     m_store = std::move(*store);
@@ -62,12 +66,34 @@ class DatastoreWriter {
       m_scan = *scan;
     } else {
       m_error = scan.error();
+      m_failed = true;
     }
   }
 
-  void add(std::span<const Identity> identities) {
+  /// On the thread that built batch `batch`: all of recording it but the SQL, for add().
+  void prepare(std::size_t batch, std::span<const Identity> identities) {
+    if (m_failed.load(std::memory_order_relaxed)) return;
+    auto prepared = store::prepare_identities(identities, m_index, m_config.inputs);
+    const std::lock_guard lock(m_mutex);
+    m_prepared.emplace(batch, std::move(prepared));
+  }
+
+  /// Records batch `batch`, as prepare() left it (else prepared here).
+  void add(std::size_t batch, std::span<const Identity> identities) {
     if (m_error) return;
-    if (auto recorded = m_recorder->record(identities, m_index); !recorded) m_error = recorded.error();
+    std::optional<store::PreparedIdentities> prepared;
+    {
+      const std::lock_guard lock(m_mutex);
+      if (auto it = m_prepared.find(batch); it != m_prepared.end()) {
+        prepared = std::move(it->second);
+        m_prepared.erase(it);
+      }
+    }
+    auto recorded = prepared ? m_recorder->record(*prepared) : m_recorder->record(identities, m_index);
+    if (!recorded) {
+      m_error = recorded.error();
+      m_failed = true;
+    }
   }
 
   /// The line to print: what was recorded, or why nothing was.
@@ -89,7 +115,10 @@ class DatastoreWriter {
   std::unique_ptr<store::Datastore> m_store;
   std::unique_ptr<store::ScanRecorder> m_recorder;
   std::int64_t m_scan = 0;
-  std::optional<Error> m_error;
+  std::optional<Error> m_error;          ///< read and written by the recording thread only
+  std::atomic<bool> m_failed{false};     ///< m_error is set: prepare() stops working
+  std::mutex m_mutex;                    ///< guards m_prepared
+  std::unordered_map<std::size_t, store::PreparedIdentities> m_prepared;  ///< by batch, until added
 };
 
 // --declared: the file is read before the identities are built; a malformed one is reported and
@@ -119,11 +148,13 @@ InventoryOutcome build_and_record(const ScanConfig& config, const ScanEngine& en
     // Reconciliation may rebuild identities, so they are recorded once it is done.
     result.reconciled.emplace();
     result.identities = build_reconciled_identities(outcome.findings, inputs, *declared, *result.reconciled);
-    if (writer) writer->add(result.identities);
+    if (writer) writer->add(0, result.identities);
   } else if (writer) {
-    // Each batch is recorded while the next ones are built.
-    result.identities =
-        build_identities(outcome.findings, inputs, [&](std::span<const Identity> batch) { writer->add(batch); });
+    // Each batch is prepared on the thread that built it, and recorded (its SQL run) on this one
+    // while the next ones are built.
+    result.identities = build_identities(
+        outcome.findings, inputs, [&](std::size_t batch, std::span<const Identity> built) { writer->add(batch, built); },
+        [&](std::size_t batch, std::span<const Identity> built) { writer->prepare(batch, built); });
   } else {
     result.identities = build_identities(outcome.findings, inputs);
   }

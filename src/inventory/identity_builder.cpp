@@ -586,7 +586,8 @@ class BatchBuilder {
         m_batches((groups.size() + k_batch - 1) / k_batch),
         m_done(m_batches) {}
 
-  void run(std::size_t helper_threads, const IdentityBatchSink& sink) {
+  void run(std::size_t helper_threads, const IdentityBatchSink& sink, const IdentityBatchSink& on_built) {
+    m_on_built = &on_built;
     std::vector<std::thread> helpers;
     for (std::size_t t = 0; t < helper_threads; ++t)
       helpers.emplace_back([this] {
@@ -598,7 +599,7 @@ class BatchBuilder {
     for (std::size_t next = 0; next < m_batches; ++next) {
       while (!ready(next))
         if (!build_next(environments)) wait_for(next);
-      if (sink) sink(std::span<const Identity>(m_out).subspan(next * k_batch, batch_size(next)));
+      if (sink) sink(next, batch_span(next));
     }
     for (auto& helper : helpers) helper.join();
   }
@@ -607,6 +608,9 @@ class BatchBuilder {
   static constexpr std::size_t k_batch = 512;
 
   std::size_t batch_size(std::size_t batch) const { return std::min(k_batch, m_groups.size() - batch * k_batch); }
+  std::span<const Identity> batch_span(std::size_t batch) const {
+    return std::span<const Identity>(m_out).subspan(batch * k_batch, batch_size(batch));
+  }
 
   /// Builds the next unclaimed batch; false when none is left.
   bool build_next(EnvironmentCache& environments) {
@@ -614,6 +618,7 @@ class BatchBuilder {
     if (batch >= m_batches) return false;
     for (std::size_t i = batch * k_batch, end = i + batch_size(batch); i < end; ++i)
       m_out[i] = build_one(std::move(m_groups[i]), m_inputs, environments);
+    if (*m_on_built) (*m_on_built)(batch, batch_span(batch));
     {
       std::lock_guard lock(m_mutex);
       m_done[batch] = true;
@@ -640,19 +645,20 @@ class BatchBuilder {
   std::mutex m_mutex;
   std::condition_variable m_built;
   std::vector<bool> m_done;
+  const IdentityBatchSink* m_on_built = nullptr;
 };
 
 }  // namespace
 
 std::vector<Identity> build_identities(const std::vector<Finding>& findings, const InventoryInputs& inputs,
-                                       const IdentityBatchSink& on_batch) {
+                                       const IdentityBatchSink& on_batch, const IdentityBatchSink& on_built) {
   std::vector<Group> groups = group_findings(findings);
   std::vector<Identity> identities(groups.size());
   // One helper per core besides the calling thread, at most 7, and none for a small inventory.
   constexpr std::size_t k_groups_per_thread = 2048;
   const std::size_t helpers = std::min<std::size_t>(
       {std::max(1u, std::thread::hardware_concurrency()) - 1, groups.size() / k_groups_per_thread, 7});
-  BatchBuilder(groups, inputs, identities).run(helpers, on_batch);
+  BatchBuilder(groups, inputs, identities).run(helpers, on_batch, on_built);
   // Sorted as indexes, then each identity moved once: sorting the identities themselves swapped
   // every string and vector of each ~log n times (a third of a 50k-identity inventory's build).
   std::vector<std::size_t> order(identities.size());

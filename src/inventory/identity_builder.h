@@ -30,19 +30,21 @@ struct InventoryInputs {
   int max_age_days = 365;            ///< NHI7 and risk: older than this is long-lived
 };
 
-/// Receives built identities, batch by batch, while the rest are still being built.
-using IdentityBatchSink = std::function<void(std::span<const Identity>)>;
+/// Receives built identities batch by batch (numbered from 0) while the rest are still being built.
+using IdentityBatchSink = std::function<void(std::size_t batch, std::span<const Identity>)>;
 
 /// Builds the inventory: findings with the same fingerprint are one identity, and the parts of
 /// one credential (an AWS key id and its secret key in the same blob, a Twilio API key SID and
 /// its secret, …; see k_part_pairs) join it. Suppressed findings are left out. Sorted by risk,
 /// highest first, then by id.
 ///
-/// Identities are built on helper threads. With `on_batch`, the calling thread hands each batch
-/// to it as soon as the batch is built (and builds batches itself while none is ready), so that
-/// recording overlaps building; every identity reaches it exactly once, before the sort.
+/// Identities are built on helper threads. With `on_batch`, the calling thread hands it each
+/// batch in order as soon as the batch is built (and builds batches itself while the next is not
+/// ready), so that recording overlaps building; every identity reaches it exactly once, before
+/// the sort. `on_built` gets each batch first, on the thread that built it, as soon as it is
+/// built: in any order and on several threads at once (for work that need not be in order).
 std::vector<Identity> build_identities(const std::vector<Finding>& findings, const InventoryInputs& inputs,
-                                       const IdentityBatchSink& on_batch = {});
+                                       const IdentityBatchSink& on_batch = {}, const IdentityBatchSink& on_built = {});
 
 /// The identity id of a set of part fingerprints: the first 16 hex characters of SHA-256 over
 /// the sorted fingerprints joined by newlines.

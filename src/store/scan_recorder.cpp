@@ -260,38 +260,66 @@ const Finding* FindingIndex::find(std::string_view fingerprint) const {
   return found ? *found : nullptr;
 }
 
+PreparedIdentities prepare_identities(std::span<const Identity> identities, const FindingIndex& findings,
+                                      const std::vector<std::string>& targets) {
+  PreparedIdentities out;
+  out.entries.reserve(identities.size());
+  for (const auto& identity : identities) {
+    PreparedIdentities::Entry& entry = out.entries.emplace_back();
+    entry.identity = &identity;
+    entry.attributes = json_pairs(identity.attributes);
+    entry.environments = json_strings(identity.environments);
+    entry.risk_reasons = json_strings(identity.risk_reasons);
+    entry.policies = json_policies(identity.policies);
+    const std::size_t first_part = out.parts.size();
+    const auto part_of = [&](std::string_view fingerprint) {
+      for (std::size_t i = first_part; i < out.parts.size(); ++i)
+        if (out.parts[i].fingerprint == fingerprint) return i;
+      return out.parts.size();
+    };
+    for (const auto& fingerprint : identity.fingerprints) out.parts.push_back({fingerprint, {}, nullptr, {}});
+    for (const auto& location : identity.locations) {
+      const std::size_t i = part_of(location.fingerprint);
+      if (i == out.parts.size())
+        out.parts.push_back({location.fingerprint, location.rule_id, nullptr, {}});
+      else if (out.parts[i].rule_id.empty())
+        out.parts[i].rule_id = location.rule_id;
+      out.locations.push_back({&location, i, join_members(location.archive_members), target_of(location, targets)});
+    }
+    for (std::size_t i = first_part; i < out.parts.size(); ++i) {
+      PreparedIdentities::Part& part = out.parts[i];
+      part.finding = findings.find(part.fingerprint);
+      if (part.rule_id.empty() && part.finding && part.finding->rule) part.rule_id = part.finding->rule->id;
+      if (part.finding) part.preview = redact_secret(part.finding->secret);
+    }
+    entry.parts_end = out.parts.size();
+    entry.locations_end = out.locations.size();
+  }
+  return out;
+}
+
 Status ScanRecorder::record(std::span<const Identity> identities, const FindingIndex& findings) {
   if (m_scan <= 0) return Error{m_store.path() + ": record() without begin_scan()"};
-  struct Part {
-    std::string_view fingerprint, rule_id;
-    std::int64_t key = 0;
-  };
-  std::vector<Part> parts;
-  for (const auto& identity : identities) {
-    auto key = upsert_identity(identity);
+  return record(prepare_identities(identities, findings, m_info.targets));
+}
+
+Status ScanRecorder::record(const PreparedIdentities& prepared) {
+  if (m_scan <= 0) return Error{m_store.path() + ": record() without begin_scan()"};
+  std::vector<std::int64_t> part_keys;
+  std::size_t part = 0, location = 0;
+  for (const auto& entry : prepared.entries) {
+    auto key = upsert_identity(entry);
     if (!key) return key.error();
-    // Each part's rule: from a location of it, else from its finding.
-    parts.clear();
-    for (const auto& fingerprint : identity.fingerprints) parts.push_back({fingerprint, {}, 0});
-    for (const auto& location : identity.locations) {
-      const auto it = std::find_if(parts.begin(), parts.end(),
-                                   [&](const Part& p) { return p.fingerprint == location.fingerprint; });
-      if (it == parts.end())
-        parts.push_back({location.fingerprint, location.rule_id, 0});
-      else if (it->rule_id.empty())
-        it->rule_id = location.rule_id;
-    }
-    for (auto& part : parts) {
-      const Finding* finding = findings.find(part.fingerprint);
-      if (part.rule_id.empty() && finding && finding->rule) part.rule_id = finding->rule->id;
-      auto recorded = upsert_part(key.value(), part.fingerprint, part.rule_id, finding);
+    const std::size_t first_part = part;
+    part_keys.clear();
+    for (; part < entry.parts_end; ++part) {
+      auto recorded = upsert_part(key.value(), prepared.parts[part]);
       if (!recorded) return recorded.error();
-      part.key = recorded.value();
+      part_keys.push_back(recorded.value());
     }
-    for (const auto& location : identity.locations) {
-      const auto part = std::find_if(parts.begin(), parts.end(),
-                                     [&](const Part& p) { return p.fingerprint == location.fingerprint; });
-      if (auto done = upsert_location(part->key, location); !done) return done;
+    for (; location < entry.locations_end; ++location) {
+      const PreparedIdentities::Location& where = prepared.locations[location];
+      if (auto done = upsert_location(part_keys[where.part - first_part], where); !done) return done;
     }
   }
   return Ok{};
@@ -299,19 +327,9 @@ Status ScanRecorder::record(std::span<const Identity> identities, const FindingI
 
 namespace {
 
-// An identity's JSON columns, serialized once and kept until its statement has run.
-struct IdentityJson {
-  explicit IdentityJson(const Identity& identity)
-      : attributes(json_pairs(identity.attributes)),
-        environments(json_strings(identity.environments)),
-        risk_reasons(json_strings(identity.risk_reasons)),
-        policies(json_policies(identity.policies)) {}
-  std::string attributes, environments, risk_reasons, policies;
-};
-
-// Binds an identity's columns (?1 … ?17) as both identity statements number them. Nothing is
-// copied: `identity` and `json` must outlive the statement's run.
-void bind_identity(Statement& stmt, const Identity& identity, const IdentityJson& json, std::int64_t scan) {
+// Binds an identity's columns (?1 … ?17) as both identity statements number them, the JSON ones
+// from `json`. Nothing is copied: both must outlive the statement's run.
+void bind_identity(Statement& stmt, const Identity& identity, const PreparedIdentities::Entry& json, std::int64_t scan) {
   stmt.bind_borrowed(1, identity.id).bind_borrowed(2, identity.provider).bind_borrowed(3, identity.nhi_type);
   stmt.bind_borrowed(4, identity.identifier).bind_borrowed(5, json.attributes).bind_borrowed(6, json.environments);
   stmt.bind_borrowed(7, identity.first_seen).bind_borrowed(8, identity.last_seen).bind(9, scan);
@@ -339,9 +357,10 @@ void bind_part(Statement& stmt, std::int64_t identity, std::string_view fingerpr
 
 }  // namespace
 
-Result<std::int64_t> ScanRecorder::upsert_identity(const Identity& identity) {
+Result<std::int64_t> ScanRecorder::upsert_identity(const PreparedIdentities::Entry& entry) {
   sqlite3* db = m_store.connection();
-  const IdentityJson json(identity);
+  const Identity& identity = *entry.identity;
+  const PreparedIdentities::Entry& json = entry;
   bool is_new = false;
   if (m_insert_first) {
     Statement& insert = m_sql->new_identity;
@@ -372,12 +391,12 @@ Result<std::int64_t> ScanRecorder::upsert_identity(const Identity& identity) {
   return key;
 }
 
-Result<std::int64_t> ScanRecorder::upsert_part(std::int64_t identity, std::string_view fingerprint,
-                                               std::string_view rule_id, const Finding* finding) {
-  auto rule = intern(rule_id);
+Result<std::int64_t> ScanRecorder::upsert_part(std::int64_t identity, const PreparedIdentities::Part& part) {
+  auto rule = intern(part.rule_id);
   if (!rule) return rule.error();
   sqlite3* db = m_store.connection();
-  const std::string preview = finding ? redact_secret(finding->secret) : std::string();
+  const std::string_view fingerprint = part.fingerprint, preview = part.preview;
+  const Finding* finding = part.finding;
   if (m_insert_first) {
     Statement& insert = m_sql->new_part;
     insert.reset();
@@ -399,12 +418,12 @@ Result<std::int64_t> ScanRecorder::upsert_part(std::int64_t identity, std::strin
   return key;
 }
 
-Status ScanRecorder::upsert_location(std::int64_t part, const IdentityLocation& location) {
-  const std::string members = join_members(location.archive_members);
-  const std::string target = target_of(location, m_info.targets);
+Status ScanRecorder::upsert_location(std::int64_t part, const PreparedIdentities::Location& where) {
+  const IdentityLocation& location = *where.location;
   const std::string_view texts[] = {location.repository, location.commit, location.commit_date, location.author,
                                     location.path};
-  const std::string_view rest[] = {location.image, location.layer_digest, members, target, location.environment};
+  const std::string_view rest[] = {location.image, location.layer_digest, where.members, where.target,
+                                   location.environment};
   LocationRow& row = m_pending_locations.emplace_back();
   row[0] = part;
   for (std::size_t i = 0; i < 5; ++i) {

@@ -41,6 +41,36 @@ class FindingIndex {
   FlatStringIndex<const Finding*> m_by_fingerprint;
 };
 
+/// One batch of identities made ready to record: the columns that are computed rather than
+/// copied (JSON arrays, redacted previews, each part's rule and first finding, each location's
+/// target and archive path). Made by prepare_identities on any thread, so that the thread that
+/// holds the datastore runs little more than SQL. Borrows the identities and the findings.
+struct PreparedIdentities {
+  struct Part {
+    std::string_view fingerprint, rule_id;
+    const Finding* finding = nullptr;  ///< the first finding of it, if any
+    std::string preview;               ///< redacted
+  };
+  struct Location {
+    const IdentityLocation* location = nullptr;
+    std::size_t part = 0;  ///< index into `parts`
+    std::string members, target;
+  };
+  struct Entry {
+    const Identity* identity = nullptr;
+    std::string attributes, environments, risk_reasons, policies;  ///< the JSON columns
+    std::size_t parts_end = 0, locations_end = 0;  ///< its parts and locations end here (they begin where the last entry's end)
+  };
+  std::vector<Entry> entries;
+  std::vector<Part> parts;
+  std::vector<Location> locations;
+};
+
+/// Prepares `identities` for ScanRecorder::record. Each part's rule comes from a location of
+/// it, else from its finding; `targets` are the scan's inputs (see target_of). Thread-safe.
+PreparedIdentities prepare_identities(std::span<const Identity> identities, const FindingIndex& findings,
+                                      const std::vector<std::string>& targets);
+
 /// Records one scan. Use from one thread: begin_scan, record (any number of times), finish_scan.
 /// The write lock is held from begin_scan to finish_scan, so call begin_scan when the results are
 /// ready, not when the scan starts. Destroying an unfinished recorder rolls the scan back.
@@ -59,6 +89,8 @@ class ScanRecorder {
   /// finding is stored with an empty preview. Locations are written in groups: the last ones
   /// by finish_scan. On error the scan is rolled back.
   Status record(std::span<const Identity> identities, const FindingIndex& findings);
+  /// record() of a batch prepared already (possibly on another thread).
+  Status record(const PreparedIdentities& prepared);
   /// Marks locations of this scan's targets not seen again as absent, recomputes presence, marks
   /// the scan complete with `counts` (identities, locations and new identities are counted here
   /// when left 0) and commits. On error the scan is rolled back and not recorded.
@@ -74,12 +106,11 @@ class ScanRecorder {
   /// intern() for location column `column`, remembering its last value: neighbouring locations
   /// mostly repeat the repository, commit, path and empty image columns.
   Result<std::int64_t> intern_column(std::size_t column, std::string_view text);
-  Result<std::int64_t> upsert_identity(const Identity& identity);
-  Result<std::int64_t> upsert_part(std::int64_t identity, std::string_view fingerprint, std::string_view rule_id,
-                                   const Finding* finding);
+  Result<std::int64_t> upsert_identity(const PreparedIdentities::Entry& entry);
+  Result<std::int64_t> upsert_part(std::int64_t identity, const PreparedIdentities::Part& part);
   /// Queues the location's row; every kLocationsPerInsert rows go in one statement, and
   /// finish_scan upserts the rest.
-  Status upsert_location(std::int64_t part, const IdentityLocation& location);
+  Status upsert_location(std::int64_t part, const PreparedIdentities::Location& location);
   Status flush_locations();  ///< upserts the queued rows
   Status update_presence();
   Status mark_absent();
