@@ -49,7 +49,11 @@ class DatastoreWriter {
  public:
   DatastoreWriter(const ScanConfig& config, const ScanEngine& engine, const ScanOutcome& outcome,
                   const std::string& started_at)
-      : m_config(config), m_findings(outcome.findings), m_index(outcome.findings) {
+      : m_config(config), m_findings(outcome.findings) {
+    // The findings are indexed beside the rest of the set-up and the grouping of the findings.
+    m_index_ready = std::async(std::launch::async, [this] {
+                      m_index = std::make_unique<store::FindingIndex>(m_findings);
+                    }).share();
     auto store = store::Datastore::open(config.datastore_path);
     if (!store) {
       m_error = store.error();
@@ -73,7 +77,7 @@ class DatastoreWriter {
   /// On the thread that built batch `batch`: all of recording it but the SQL, for add().
   void prepare(std::size_t batch, std::span<const Identity> identities) {
     if (m_failed.load(std::memory_order_relaxed)) return;
-    auto prepared = store::prepare_identities(identities, m_index, m_config.inputs);
+    auto prepared = store::prepare_identities(identities, index(), m_config.inputs);
     const std::lock_guard lock(m_mutex);
     m_prepared.emplace(batch, std::move(prepared));
   }
@@ -89,7 +93,7 @@ class DatastoreWriter {
         m_prepared.erase(it);
       }
     }
-    auto recorded = prepared ? m_recorder->record(*prepared) : m_recorder->record(identities, m_index);
+    auto recorded = prepared ? m_recorder->record(*prepared) : m_recorder->record(identities, index());
     if (!recorded) {
       m_error = recorded.error();
       m_failed = true;
@@ -109,9 +113,15 @@ class DatastoreWriter {
   }
 
  private:
+  const store::FindingIndex& index() const {
+    m_index_ready.wait();
+    return *m_index;
+  }
+
   const ScanConfig& m_config;
   const std::vector<Finding>& m_findings;
-  const store::FindingIndex m_index;
+  std::unique_ptr<store::FindingIndex> m_index;  ///< set by the task behind m_index_ready
+  std::shared_future<void> m_index_ready;
   std::unique_ptr<store::Datastore> m_store;
   std::unique_ptr<store::ScanRecorder> m_recorder;
   std::int64_t m_scan = 0;

@@ -332,6 +332,27 @@ std::vector<PairEdge> pair_in_blob(const std::vector<const Finding*>& secrets,
   return before;
 }
 
+/// Which part of a multi-part credential each rule finds, worked out once per rule: a scan's
+/// findings share a few hundred rules, and comparing rule ids was most of a pass over them.
+class PartKinds {
+ public:
+  enum Kind : std::uint8_t { none, identifier, secret };
+  Kind of(const Rule* rule) {
+    if (rule == m_last_rule && m_last_rule) return m_last_kind;
+    if (!rule) return none;
+    auto [it, added] = m_kinds.try_emplace(rule, none);
+    if (added) it->second = is_identifier_part(*rule) ? identifier : can_pair_as_secret(*rule) ? secret : none;
+    m_last_rule = rule;
+    m_last_kind = it->second;
+    return m_last_kind;
+  }
+
+ private:
+  std::unordered_map<const Rule*, Kind> m_kinds;
+  const Rule* m_last_rule = nullptr;
+  Kind m_last_kind = none;
+};
+
 /// Joins the fingerprints of a credential's parts. Each place (blob) pairs its secret parts
 /// with its identifier parts one to one; a secret part paired nowhere joins the identifier its
 /// context names anywhere in the scan. Across places, each secret part takes the identifier it
@@ -342,8 +363,9 @@ void join_parts(const std::vector<const Finding*>& active, const std::vector<std
   struct Place {
     std::vector<const Finding*> secrets, identifiers;
   };
+  PartKinds kinds;
   if (std::none_of(active.begin(), active.end(),
-                   [](const Finding* f) { return f->rule && is_identifier_part(*f->rule); }))
+                   [&](const Finding* f) { return kinds.of(f->rule) == PartKinds::identifier; }))
     return;
   std::unordered_map<const Finding*, std::size_t> node_of;  // only the parts of multi-part credentials
   std::vector<const Rule*> rule_of_node(
@@ -354,9 +376,9 @@ void join_parts(const std::vector<const Finding*>& active, const std::vector<std
   Place* last_place = nullptr;
   for (std::size_t i = 0; i < active.size(); ++i) {
     const Finding* f = active[i];
-    if (!f->rule) continue;
-    const bool identifier = is_identifier_part(*f->rule);
-    if (!identifier && !can_pair_as_secret(*f->rule)) continue;
+    const PartKinds::Kind kind = kinds.of(f->rule);
+    if (kind == PartKinds::none) continue;
+    const bool identifier = kind == PartKinds::identifier;
     node_of.emplace(f, node_of_active[i]);
     rule_of_node[node_of_active[i]] = f->rule;
     if (!last || !same_place(*last, *f)) last_place = &places[place_key(*f)];

@@ -148,7 +148,7 @@ struct ScanRecorder::Prepared {
   Statement intern, lookup, new_identity, identity, new_part, part, location, locations;
 };
 
-std::string target_of(const IdentityLocation& location, const std::vector<std::string>& targets) {
+std::string_view target_of(const IdentityLocation& location, const std::vector<std::string>& targets) {
   for (const auto& target : targets)
     if ((!location.repository.empty() && target == location.repository) ||
         (!location.image.empty() && target == location.image))

@@ -54,7 +54,8 @@ struct PreparedIdentities {
   struct Location {
     const IdentityLocation* location = nullptr;
     std::size_t part = 0;  ///< index into `parts`
-    std::string members, target;
+    std::string members;
+    std::string_view target;  ///< into the targets or the location
   };
   struct Entry {
     const Identity* identity = nullptr;
@@ -135,7 +136,8 @@ class ScanRecorder {
 };
 
 /// Which of `targets` a location was found under: its repository or image when one of them, else
-/// the longest target that is a prefix of its path; empty when none.
-std::string target_of(const IdentityLocation& location, const std::vector<std::string>& targets);
+/// the longest target that is a prefix of its path; else its repository or image (empty when
+/// none). A view into `targets` or `location`.
+std::string_view target_of(const IdentityLocation& location, const std::vector<std::string>& targets);
 
 }  // namespace sprawl::store
