@@ -226,6 +226,27 @@ TEST_CASE("no raw secret reaches the file without store_secrets; with it, it doe
   CHECK(test::read_text(dir / "secrets.db").find(secret) != std::string::npos);
 }
 
+TEST_CASE("rescans keep a part's preview and secret once stored, and add them when first given", "[store]") {
+  TempDir dir;
+  auto store = open_store(dir / "inventory.db");
+  Identity identity = make_identity(8, {make_location(8, "repo", "a.env")}, "2024-05-01", "2025-01-01");
+  const std::vector<Finding> findings = {test::make_finding(8)};
+  const std::string secret = findings[0].secret;
+  const auto part = [&] { return store->find_identity(identity.id)->parts.at(0); };
+  record_scan(*store, "2025-01-01T00:00:00Z", {identity}, {}, false);  // no finding: no preview
+  CHECK(part().preview.empty());
+  record_scan(*store, "2025-02-01T00:00:00Z", {identity}, findings, false);  // the preview arrives
+  CHECK(part().preview == redact_secret(secret));
+  CHECK_FALSE(part().secret);
+  record_scan(*store, "2025-03-01T00:00:00Z", {identity}, findings, true);  // --store-secrets
+  CHECK(part().secret == secret);
+  record_scan(*store, "2025-04-01T00:00:00Z", {identity}, {}, false);  // neither given again: both kept
+  CHECK(part().preview == redact_secret(secret));
+  CHECK(part().secret == secret);
+  CHECK(store->load_identities()->size() == 1);
+  CHECK(RawDb(dir / "inventory.db").integer("SELECT count(*) FROM identity_parts") == 1);
+}
+
 TEST_CASE("a full disk mid-scan rolls the scan back and leaves earlier scans intact", "[store]") {
   TempDir dir;
   auto store = open_store(dir / "inventory.db");
