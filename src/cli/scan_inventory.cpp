@@ -44,16 +44,16 @@ std::vector<std::pair<std::string, std::string>> head_commits(const std::vector<
 }
 
 // The datastore side of one scan: opened and begun on construction, fed identities batch by
-// batch, committed by finish(). The first error stops it; later batches are dropped.
+// batch (each prepared on the thread that built it, its SQL run on the thread that calls add),
+// committed by finish(). The first error stops it; later batches are dropped.
 class DatastoreWriter {
  public:
   DatastoreWriter(const ScanConfig& config, const ScanEngine& engine, const ScanOutcome& outcome,
                   const std::string& started_at)
       : m_config(config), m_findings(outcome.findings) {
     // The findings are indexed beside the rest of the set-up and the grouping of the findings.
-    m_index_ready = std::async(std::launch::async, [this] {
-                      m_index = std::make_unique<store::FindingIndex>(m_findings);
-                    }).share();
+    m_index_ready =
+        std::async(std::launch::async, [this] { m_index = std::make_unique<store::FindingIndex>(m_findings); }).share();
     auto store = store::Datastore::open(config.datastore_path);
     if (!store) {
       m_error = store.error();
@@ -125,9 +125,9 @@ class DatastoreWriter {
   std::unique_ptr<store::Datastore> m_store;
   std::unique_ptr<store::ScanRecorder> m_recorder;
   std::int64_t m_scan = 0;
-  std::optional<Error> m_error;          ///< read and written by the recording thread only
-  std::atomic<bool> m_failed{false};     ///< m_error is set: prepare() stops working
-  std::mutex m_mutex;                    ///< guards m_prepared
+  std::optional<Error> m_error;       ///< read and written by the recording thread only
+  std::atomic<bool> m_failed{false};  ///< m_error is set: prepare() stops working
+  std::mutex m_mutex;                 ///< guards m_prepared
   std::unordered_map<std::size_t, store::PreparedIdentities> m_prepared;  ///< by batch, until added
 };
 
@@ -163,7 +163,8 @@ InventoryOutcome build_and_record(const ScanConfig& config, const ScanEngine& en
     // Each batch is prepared on the thread that built it, and recorded (its SQL run) on this one
     // while the next ones are built.
     result.identities = build_identities(
-        outcome.findings, inputs, [&](std::size_t batch, std::span<const Identity> built) { writer->add(batch, built); },
+        outcome.findings, inputs,
+        [&](std::size_t batch, std::span<const Identity> built) { writer->add(batch, built); },
         [&](std::size_t batch, std::span<const Identity> built) { writer->prepare(batch, built); });
   } else {
     result.identities = build_identities(outcome.findings, inputs);

@@ -89,7 +89,6 @@ INSERT INTO identity_parts (identity, fingerprint, rule_id, preview, secret) VAL
 ON CONFLICT (identity, fingerprint) DO NOTHING
 )sql";
 
-
 // Locations are upserted kLocationsPerInsert rows per statement (each row ?1 … ?14 numbered
 // from its own offset): one statement per row spent a fifth of its instructions setting up and
 // halting the statement. The last few rows of a scan go one per statement.
@@ -141,8 +140,7 @@ struct ScanRecorder::Prepared {
            identity_key.prepared() && new_part.prepared() && part_key.prepared() && part_update.prepared() &&
            location.prepared() && locations.prepared();
   }
-  Statement intern, lookup, new_identity, identity, identity_key, new_part, part_key, part_update, location,
-      locations;
+  Statement intern, lookup, new_identity, identity, identity_key, new_part, part_key, part_update, location, locations;
 };
 
 std::string_view target_of(const IdentityLocation& location, const std::vector<std::string>& targets) {
@@ -326,7 +324,8 @@ namespace {
 
 // Binds an identity's columns (?1 … ?17) as both identity statements number them, the JSON ones
 // from `json`. Nothing is copied: both must outlive the statement's run.
-void bind_identity(Statement& stmt, const Identity& identity, const PreparedIdentities::Entry& json, std::int64_t scan) {
+void bind_identity(Statement& stmt, const Identity& identity, const PreparedIdentities::Entry& json,
+                   std::int64_t scan) {
   stmt.bind_borrowed(1, identity.id).bind_borrowed(2, identity.provider).bind_borrowed(3, identity.nhi_type);
   stmt.bind_borrowed(4, identity.identifier).bind_borrowed(5, json.attributes).bind_borrowed(6, json.environments);
   stmt.bind_borrowed(7, identity.first_seen).bind_borrowed(8, identity.last_seen).bind(9, scan);

@@ -3,8 +3,8 @@
 #pragma once
 
 #include <array>
-#include <deque>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <span>
 #include <string>
@@ -60,7 +60,9 @@ struct PreparedIdentities {
   struct Entry {
     const Identity* identity = nullptr;
     std::string attributes, environments, risk_reasons, policies;  ///< the JSON columns
-    std::size_t parts_end = 0, locations_end = 0;  ///< its parts and locations end here (they begin where the last entry's end)
+    /// Its parts and locations end here in `parts` and `locations` (and begin where the entry
+    /// before it ends).
+    std::size_t parts_end = 0, locations_end = 0;
   };
   std::vector<Entry> entries;
   std::vector<Part> parts;
@@ -123,7 +125,7 @@ class ScanRecorder {
   std::int64_t m_scan = 0;
   bool m_insert_first = false;  ///< the datastore held no identity: plain inserts first
   ScanInfo m_info;
-  std::deque<std::string> m_string_texts;  ///< the strings interned in this scan (stable addresses)
+  std::deque<std::string> m_string_texts;   ///< the strings interned in this scan (stable addresses)
   FlatStringIndex<std::int64_t> m_strings;  ///< their ids, keyed by m_string_texts
   std::array<std::pair<std::string, std::int64_t>, 10> m_last_in_column;  ///< for intern_column
   std::unordered_set<std::int64_t> m_touched;                             ///< identity keys recorded in this scan
