@@ -362,30 +362,45 @@ void join_parts(const std::vector<const Finding*>& active, const std::vector<std
                 DisjointSet& sets) {
   struct Place {
     std::vector<const Finding*> secrets, identifiers;
+    std::vector<std::size_t> secret_nodes, identifier_nodes;  // their nodes, in the same order
   };
   PartKinds kinds;
   if (std::none_of(active.begin(), active.end(),
                    [&](const Finding* f) { return kinds.of(f->rule) == PartKinds::identifier; }))
     return;
-  std::unordered_map<const Finding*, std::size_t> node_of;  // only the parts of multi-part credentials
   std::vector<const Rule*> rule_of_node(
       active.empty() ? 0 : *std::max_element(node_of_active.begin(), node_of_active.end()) + 1);
   std::unordered_map<std::string, Place> places;
-  std::unordered_map<std::string_view, const Finding*> identifier_by_value;
   const Finding* last = nullptr;  // consecutive findings mostly share their place
   Place* last_place = nullptr;
   for (std::size_t i = 0; i < active.size(); ++i) {
     const Finding* f = active[i];
     const PartKinds::Kind kind = kinds.of(f->rule);
     if (kind == PartKinds::none) continue;
-    const bool identifier = kind == PartKinds::identifier;
-    node_of.emplace(f, node_of_active[i]);
     rule_of_node[node_of_active[i]] = f->rule;
     if (!last || !same_place(*last, *f)) last_place = &places[place_key(*f)];
     last = f;
-    (identifier ? last_place->identifiers : last_place->secrets).push_back(f);
-    if (identifier) identifier_by_value.emplace(f->secret, f);
+    if (kind == PartKinds::identifier) {
+      last_place->identifiers.push_back(f);
+      last_place->identifier_nodes.push_back(node_of_active[i]);
+    } else {
+      last_place->secrets.push_back(f);
+      last_place->secret_nodes.push_back(node_of_active[i]);
+    }
   }
+  // The first identifier part of each value (an index into `active`), for secrets paired in no
+  // place: made on first need, as most secrets pair where they are.
+  std::unordered_map<std::string_view, std::size_t> identifier_by_value;
+  bool identifiers_indexed = false;
+  const auto identifier_named = [&](std::string_view value) -> std::optional<std::size_t> {
+    if (!identifiers_indexed) {
+      for (std::size_t i = 0; i < active.size(); ++i)
+        if (kinds.of(active[i]->rule) == PartKinds::identifier) identifier_by_value.emplace(active[i]->secret, i);
+      identifiers_indexed = true;
+    }
+    const auto it = identifier_by_value.find(value);
+    return it == identifier_by_value.end() ? std::nullopt : std::optional<std::size_t>(it->second);
+  };
   // votes[secret node][identifier node] = how many places paired them
   std::unordered_map<std::size_t, std::map<std::size_t, std::uint32_t>> votes;
   for (auto& [key, place] : places) {
@@ -393,14 +408,14 @@ void join_parts(const std::vector<const Finding*>& active, const std::vector<std
     std::vector<bool> paired(place.secrets.size());
     for (const PairEdge& e : pair_in_blob(place.secrets, place.identifiers)) {
       paired[e.secret] = true;
-      ++votes[node_of.at(place.secrets[e.secret])][node_of.at(place.identifiers[e.identifier])];
+      ++votes[place.secret_nodes[e.secret]][place.identifier_nodes[e.identifier]];
     }
     for (std::size_t i = 0; i < place.secrets.size(); ++i) {
       if (paired[i]) continue;
       const auto named = context_identifier(*place.secrets[i]);
-      const auto it = named ? identifier_by_value.find(named->second) : identifier_by_value.end();
-      if (it != identifier_by_value.end() && parts_pair(it->second->rule, place.secrets[i]->rule))
-        ++votes[node_of.at(place.secrets[i])][node_of.at(it->second)];
+      const auto identifier = named ? identifier_named(named->second) : std::nullopt;
+      if (identifier && parts_pair(active[*identifier]->rule, place.secrets[i]->rule))
+        ++votes[place.secret_nodes[i]][node_of_active[*identifier]];
     }
   }
   // each secret's best identifier; then each (identifier, secret rule)'s best secret
@@ -422,6 +437,8 @@ void join_parts(const std::vector<const Finding*>& active, const std::vector<std
 std::vector<Group> group_findings(const std::vector<Finding>& findings) {
   std::vector<const Finding*> active;
   std::vector<std::size_t> node_of_active;  // one node per distinct fingerprint
+  active.reserve(findings.size());
+  node_of_active.reserve(findings.size());
   FlatStringIndex<std::size_t> node_of(findings.size());
   for (const Finding& f : findings) {
     if (!f.suppressed.empty()) continue;
@@ -430,13 +447,18 @@ std::vector<Group> group_findings(const std::vector<Finding>& findings) {
   }
   DisjointSet sets(node_of.size());
   join_parts(active, node_of_active, sets);
-  std::vector<std::size_t> group_of_root(node_of.size(), SIZE_MAX);
-  std::vector<Group> groups;
+  // Groups numbered by their first finding, each sized before it is filled.
+  std::vector<std::size_t> group_of_root(node_of.size(), SIZE_MAX), group_of_active(active.size());
+  std::vector<std::size_t> sizes;
   for (std::size_t i = 0; i < active.size(); ++i) {
     std::size_t& group = group_of_root[sets.find(node_of_active[i])];
-    if (group == SIZE_MAX) group = groups.size(), groups.emplace_back();
-    groups[group].push_back(active[i]);
+    if (group == SIZE_MAX) group = sizes.size(), sizes.push_back(0);
+    ++sizes[group];
+    group_of_active[i] = group;
   }
+  std::vector<Group> groups(sizes.size());
+  for (std::size_t g = 0; g < groups.size(); ++g) groups[g].reserve(sizes[g]);
+  for (std::size_t i = 0; i < active.size(); ++i) groups[group_of_active[i]].push_back(active[i]);
   return groups;
 }
 
