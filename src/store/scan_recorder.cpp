@@ -356,15 +356,17 @@ void bind_part(Statement& stmt, std::int64_t identity, std::string_view fingerpr
 Result<std::int64_t> ScanRecorder::upsert_identity(const PreparedIdentities::Entry& entry) {
   sqlite3* db = m_store.connection();
   const Identity& identity = *entry.identity;
-  const PreparedIdentities::Entry& json = entry;
+  // Binds the identity to `stmt`, runs it and resets it; false on an SQLite error.
+  const auto run = [&](Statement& stmt) {
+    stmt.reset();
+    bind_identity(stmt, identity, entry, m_scan);
+    const int rc = stmt.step();
+    stmt.reset();
+    return rc == SQLITE_DONE;
+  };
   bool is_new = false;
   if (m_insert_first) {
-    Statement& insert = m_sql->new_identity;
-    insert.reset();
-    bind_identity(insert, identity, json, m_scan);
-    const int rc = insert.step();
-    insert.reset();
-    if (rc != SQLITE_DONE) return fail("cannot record identity " + identity.id);
+    if (!run(m_sql->new_identity)) return fail("cannot record identity " + identity.id);
     is_new = sqlite3_changes(db) == 1;
   }
   std::int64_t key = 0;
@@ -381,12 +383,7 @@ Result<std::int64_t> ScanRecorder::upsert_identity(const PreparedIdentities::Ent
     }
     lookup.reset();
     if (found != SQLITE_ROW && found != SQLITE_DONE) return fail("cannot record identity " + identity.id);
-    Statement& upsert = m_sql->identity;
-    upsert.reset();
-    bind_identity(upsert, identity, json, m_scan);
-    const int rc = upsert.step();
-    upsert.reset();
-    if (rc != SQLITE_DONE) return fail("cannot record identity " + identity.id);
+    if (!run(m_sql->identity)) return fail("cannot record identity " + identity.id);
     if (found == SQLITE_DONE) {
       key = sqlite3_last_insert_rowid(db);
       is_new = true;
