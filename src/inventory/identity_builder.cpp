@@ -12,7 +12,6 @@
 #include <thread>
 #include <tuple>
 #include <unordered_map>
-#include <unordered_set>
 
 #include "src/check/fingerprint.h"
 #include "src/inventory/environment.h"
