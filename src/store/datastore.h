@@ -122,6 +122,7 @@ class Datastore {
   std::string m_path;
   sqlite3* m_db = nullptr;
   bool m_read_only = false;
+  bool m_wal_at_close = false;  ///< created by this open: switched to WAL when closed
 };
 
 }  // namespace sprawl::store

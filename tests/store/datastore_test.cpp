@@ -57,11 +57,61 @@ TEST_CASE("a missing datastore is created in WAL mode at the current schema and 
   CHECK(read_only.value()->scans()->empty());
 }
 
+TEST_CASE("a new datastore's first scan goes through the rollback journal, later ones through WAL", "[store]") {
+  // The first scan's pages are all new: written once into the file, not into a WAL and again by
+  // the checkpoint. The file is in WAL mode from its close on, so readers never block a writer.
+  TempDir dir;
+  std::string path = dir / "inventory.db";
+  const auto journal_mode = [](sqlite3* db) {
+    store::Statement mode(db, "PRAGMA journal_mode");
+    return mode.step() == SQLITE_ROW ? mode.text(0) : std::string("?");
+  };
+  {
+    auto store = Datastore::open(path);
+    REQUIRE(store.ok());
+    CHECK(journal_mode(store.value()->connection()) == "delete");
+    ScanRecorder recorder(**store);
+    REQUIRE(recorder.begin_scan({"2025-01-01T00:00:00Z", {"repo"}, {}, "0.1.0", "digest"}).ok());
+    const std::vector<Identity> batch{test::make_identity(1, {test::make_location(1, "repo", "app.env")},
+                                                          "2024-05-01T10:00:00Z", "2025-01-01T00:00:00Z")};
+    const std::vector<Finding> no_findings;
+    REQUIRE(recorder.record(batch, FindingIndex(no_findings)).ok());
+    REQUIRE(recorder.finish_scan({}, "2025-01-01T00:01:00Z").ok());
+    CHECK_FALSE(std::filesystem::exists(path + "-wal"));
+  }
+  {
+    RawDb raw(path);
+    CHECK(raw.text("PRAGMA journal_mode") == "wal");
+    CHECK(raw.integer("SELECT count(*) FROM locations") == 1);
+  }
+  auto again = Datastore::open(path);
+  REQUIRE(again.ok());
+  CHECK(journal_mode(again.value()->connection()) == "wal");
+}
+
+TEST_CASE("a new datastore another connection holds at close is switched to WAL by the next writer", "[store]") {
+  TempDir dir;
+  std::string path = dir / "inventory.db";
+  {
+    auto store = Datastore::open(path);
+    REQUIRE(store.ok());
+    RawDb reader(path);
+    REQUIRE(reader.exec("BEGIN") == SQLITE_OK);
+    REQUIRE(reader.integer("SELECT count(*) FROM identities") == 0);  // holds a read lock
+    store.value().reset();  // closes: the switch to WAL is refused while the reader reads
+    CHECK(reader.text("PRAGMA journal_mode") == "delete");
+    REQUIRE(reader.exec("COMMIT") == SQLITE_OK);
+  }
+  auto writer = Datastore::open(path);
+  REQUIRE(writer.ok());
+  RawDb raw(path);
+  CHECK(raw.text("PRAGMA journal_mode") == "wal");
+}
+
 TEST_CASE("an empty file is migrated to the current schema", "[store]") {
   TempDir dir;
   std::string path = dir.write("empty.db", "");
-  auto store = Datastore::open(path);
-  REQUIRE(store.ok());
+  REQUIRE(Datastore::open(path).ok());  // closed again: in WAL mode from then on
   RawDb raw(path);
   CHECK(raw.integer("PRAGMA user_version") == kSchemaVersion);
   CHECK(raw.text("PRAGMA journal_mode") == "wal");
