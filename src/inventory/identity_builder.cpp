@@ -15,6 +15,7 @@
 
 #include "src/check/fingerprint.h"
 #include "src/inventory/environment.h"
+#include "src/inventory/location_order.h"
 #include "src/inventory/policies.h"
 #include "src/inventory/risk.h"
 #include "src/util/flat_string_index.h"
@@ -464,14 +465,12 @@ std::vector<Group> group_findings(const std::vector<Finding>& findings) {
 /// Earliest introducing commit first (undated last), then path, line and rule.
 void sort_by_first_seen(Group& group) {
   if (group.size() < 2) return;
-  using Key = std::tuple<std::int64_t, std::string_view, std::uint32_t, std::string_view, std::string_view>;
-  std::vector<std::pair<Key, const Finding*>> keyed;
+  std::vector<std::pair<FirstSeenKey, const Finding*>> keyed;
   keyed.reserve(group.size());
   for (const Finding* f : group) {
-    const auto* g = f->provenance.git ? &*f->provenance.git : nullptr;
-    const auto when = g ? parse_iso8601(g->author_date) : std::nullopt;
-    keyed.emplace_back(Key{when.value_or(INT64_MAX), f->provenance.path, f->start.line,
-                           f->rule ? std::string_view(f->rule->id) : std::string_view(), f->fingerprint},
+    const std::string_view date = f->provenance.git ? std::string_view(f->provenance.git->author_date) : "";
+    keyed.emplace_back(first_seen_key(date, f->provenance.path, f->start.line,
+                                      f->rule ? std::string_view(f->rule->id) : std::string_view(), f->fingerprint),
                        f);
   }
   std::stable_sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) { return a.first < b.first; });

@@ -9,6 +9,7 @@
 #include <tuple>
 #include <unordered_map>
 
+#include "src/inventory/location_order.h"
 #include "src/store/schema.h"
 
 namespace sprawl::store {
@@ -268,8 +269,7 @@ bool load_locations(sqlite3* db, const std::string& where, std::int64_t bind, St
       "SELECT l.part, l.repository, l.commit_id, l.commit_date, l.author, l.path, l.line, l.image, "
       "l.layer_digest, l.members, l.target, l.environment, l.present, l.first_seen_scan, l.last_seen_scan "
       "FROM locations l" +
-          filtered(" JOIN identity_parts p ON p.key = l.part JOIN identities i ON i.key = p.identity", where) +
-          " ORDER BY l.key");
+          filtered(" JOIN identity_parts p ON p.key = l.part JOIN identities i ON i.key = p.identity", where) + "");
   stmt.bind(1, bind);
   int rc;
   while ((rc = stmt.step()) == SQLITE_ROW) {
@@ -293,6 +293,26 @@ bool load_locations(sqlite3* db, const std::string& where, std::int64_t bind, St
     identity.locations.push_back({strings.get(stmt.integer(10)), stmt.integer(13), stmt.integer(14)});
   }
   return rc == SQLITE_DONE;
+}
+
+// Each identity's locations in first-seen order, as the builder lists them (the table keeps
+// them in key order).
+void order_locations(std::vector<StoredIdentity>& identities) {
+  for (StoredIdentity& stored : identities) {
+    std::vector<IdentityLocation>& locations = stored.identity.locations;
+    if (locations.size() < 2) continue;
+    const std::vector<std::size_t> order = first_seen_order(locations);
+    std::vector<IdentityLocation> sorted;
+    std::vector<StoredLocation> sorted_stored;
+    sorted.reserve(order.size());
+    sorted_stored.reserve(order.size());
+    for (std::size_t i : order) {
+      sorted.push_back(std::move(locations[i]));
+      sorted_stored.push_back(std::move(stored.locations[i]));
+    }
+    locations = std::move(sorted);
+    stored.locations = std::move(sorted_stored);
+  }
 }
 
 bool load_triage(sqlite3* db, const std::string& where, std::int64_t bind, std::vector<StoredIdentity>& out,
@@ -346,6 +366,7 @@ Result<std::vector<StoredIdentity>> Datastore::load_where(const std::string& whe
   if (!load_parts(m_db, clause, bind, strings, out, index, parts) ||
       !load_locations(m_db, clause, bind, strings, out, parts) || !load_triage(m_db, clause, bind, out, index))
     return sqlite_error(m_db, m_path, "cannot read identities");
+  order_locations(out);
   return out;
 }
 

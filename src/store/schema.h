@@ -14,7 +14,11 @@ struct sqlite3_stmt;
 namespace sprawl::store {
 
 /// The schema version this sprawl writes. A datastore with a higher user_version is refused.
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
+
+/// The SQL that migrates user_version `version - 1` to `version` (1 … kSchemaVersion), for
+/// tests that build a datastore as an older sprawl left it.
+std::string_view schema_migration(int version);
 
 /// The datastore's user_version (0 for a new, empty file), or the SQLite error.
 Result<int> schema_version(sqlite3* db, const std::string& path);

@@ -117,6 +117,85 @@ TEST_CASE("an empty file is migrated to the current schema", "[store]") {
   CHECK(raw.text("PRAGMA journal_mode") == "wal");
 }
 
+TEST_CASE("a version 1 datastore is migrated to WITHOUT ROWID locations, every location kept", "[store]") {
+  TempDir dir;
+  std::string path = dir / "v1.db";
+  {
+    RawDb raw(path);
+    REQUIRE(raw.exec(std::string(schema_migration(1))) == SQLITE_OK);
+    REQUIRE(raw.exec("PRAGMA user_version = 1") == SQLITE_OK);
+    // Strings 1..: "", repo, commit, two dates, author, three paths, prod, github-pat.
+    REQUIRE(raw.exec("INSERT INTO strings (id, value) VALUES (1, ''), (2, 'repo'), (3, 'c0ffee'), "
+                     "(4, '2025-03-01T00:00:00Z'), (5, '2024-01-01T00:00:00Z'), (6, 'Alice <a@example.com>'), "
+                     "(7, 'b.env'), (8, 'a.env'), (9, 'c.env'), (10, 'prod'), (11, 'github-pat')") == SQLITE_OK);
+    REQUIRE(
+        raw.exec("INSERT INTO scans (id, started_at, finished_at, status, targets, head_commits, sprawl_version, "
+                 "rules_digest) VALUES (1, '2025-04-01T00:00:00Z', '2025-04-01T00:01:00Z', 'complete', '[\"repo\"]', "
+                 "'{}', '0.1.0', 'd')") == SQLITE_OK);
+    REQUIRE(
+        raw.exec("INSERT INTO identities (key, id, provider, nhi_type, identifier, attributes, environments, "
+                 "first_seen, last_seen, first_seen_scan, last_seen_scan, present, validity, validity_checked_at, "
+                 "risk, risk_reasons, policies) VALUES (1, '00000000000a1b2c', 'github', 'api_key', 'bot', '[]', "
+                 "'[\"prod\"]', '2024-01-01T00:00:00Z', '2025-04-01T00:00:00Z', 1, 1, 1, '', '', 60, '[]', '[]')") ==
+        SQLITE_OK);
+    REQUIRE(raw.exec("INSERT INTO identity_parts (key, identity, fingerprint, rule_id, preview) VALUES "
+                     "(1, 1, '" +
+                     test::fake_fingerprint(1) + "', 11, 'ghp_…(40)')") == SQLITE_OK);
+    // Recorded newest first: a load must still list the earliest first, then undated, by path.
+    REQUIRE(raw.exec("INSERT INTO locations (part, repository, commit_id, commit_date, author, path, line, image, "
+                     "layer_digest, members, target, environment, present, first_seen_scan, last_seen_scan) VALUES "
+                     "(1, 2, 3, 4, 6, 7, 3, 1, 1, 1, 2, 10, 1, 1, 1), (1, 2, 1, 1, 1, 9, 1, 1, 1, 1, 2, 10, 1, 1, 1), "
+                     "(1, 2, 3, 5, 6, 8, 7, 1, 1, 1, 2, 10, 0, 1, 1)") == SQLITE_OK);
+  }
+  auto store = Datastore::open(path);
+  INFO((store.ok() ? std::string() : store.error().message));
+  REQUIRE(store.ok());
+  {
+    RawDb raw(path);
+    CHECK(raw.integer("PRAGMA user_version") == kSchemaVersion);
+    CHECK_THAT(raw.text("SELECT sql FROM sqlite_master WHERE name = 'locations'"), Catch::Contains("WITHOUT ROWID"));
+    CHECK(raw.integer("SELECT count(*) FROM locations") == 3);
+  }
+  auto loaded = store.value()->load_identities();
+  REQUIRE(loaded.ok());
+  REQUIRE(loaded->size() == 1);
+  const StoredIdentity& stored = loaded->front();
+  REQUIRE(stored.identity.locations.size() == 3);
+  REQUIRE(stored.locations.size() == 3);
+  const auto& first = stored.identity.locations[0];
+  CHECK(first.path == "a.env");
+  CHECK(first.line == 7);
+  CHECK(first.commit_date == "2024-01-01T00:00:00Z");
+  CHECK(first.commit == "c0ffee");
+  CHECK(first.author == "Alice <a@example.com>");
+  CHECK(first.repository == "repo");
+  CHECK(first.environment == "prod");
+  CHECK_FALSE(first.present);
+  CHECK(first.fingerprint == test::fake_fingerprint(1));
+  CHECK(first.rule_id == "github-pat");
+  CHECK(stored.identity.locations[1].path == "b.env");
+  CHECK(stored.identity.locations[2].path == "c.env");  // undated: last
+  CHECK(stored.identity.locations[2].commit.empty());
+  CHECK(stored.locations[0].target == "repo");
+  CHECK(stored.locations[0].first_seen_scan == 1);
+
+  // A rescan that sees one of them again updates that row: no duplicate under the new key.
+  ScanRecorder recorder(**store);
+  REQUIRE(recorder.begin_scan({"2025-05-01T00:00:00Z", {"repo"}, {}, "0.1.0", "d"}).ok());
+  IdentityLocation again = first;
+  again.present = true;
+  Identity identity = stored.identity;
+  identity.locations = {again};
+  identity.present = true;
+  const std::vector<Finding> no_findings;
+  REQUIRE(recorder.record(std::vector<Identity>{identity}, FindingIndex(no_findings)).ok());
+  REQUIRE(recorder.finish_scan({}, "2025-05-01T00:01:00Z").ok());
+  RawDb raw(path);
+  CHECK(raw.integer("SELECT count(*) FROM locations") == 3);
+  CHECK(raw.integer("SELECT last_seen_scan FROM locations WHERE path = 8") == 2);
+  CHECK(raw.integer("SELECT present FROM locations WHERE path = 8") == 1);
+}
+
 TEST_CASE("a datastore whose directory does not exist is not created", "[store]") {
   TempDir dir;
   auto store = Datastore::open(dir / "missing/inventory.db");
