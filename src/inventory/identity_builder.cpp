@@ -217,9 +217,9 @@ class EnvironmentCache {
   std::unordered_map<std::string, std::string> m_known;
 };
 
-IdentityLocation locate(const Finding& finding, EnvironmentCache& environments) {
+/// Fills `loc` (a new, empty location) with where `finding` is.
+void locate(const Finding& finding, EnvironmentCache& environments, IdentityLocation& loc) {
   const Provenance& p = finding.provenance;
-  IdentityLocation loc;
   loc.rule_id = finding.rule ? finding.rule->id : "";
   loc.fingerprint = finding.fingerprint;
   loc.path = p.path;
@@ -230,7 +230,8 @@ IdentityLocation locate(const Finding& finding, EnvironmentCache& environments) 
     if (p.git->location == GitLocation::commit) {
       loc.commit = p.git->commit;
       loc.commit_date = p.git->author_date;
-      loc.author = p.git->author_name + (p.git->author_email.empty() ? "" : " <" + p.git->author_email + ">");
+      loc.author = p.git->author_name;
+      if (!p.git->author_email.empty()) loc.author.append(" <").append(p.git->author_email).append(">");
     }
     loc.present = p.git->location == GitLocation::staged || p.git->location == GitLocation::worktree ||
                   (p.git->location == GitLocation::commit && p.git->at_head);
@@ -243,7 +244,6 @@ IdentityLocation locate(const Finding& finding, EnvironmentCache& environments) 
     env_path = p.image->path;
   }
   loc.environment = environments.of(env_path, text_before_secret(finding.context, finding.secret));
-  return loc;
 }
 
 /// Connected findings: one group per identity.
@@ -539,7 +539,7 @@ void fill_locations(Identity& identity, const Group& group, const InventoryInput
                     EnvironmentCache& environments) {
   static constexpr std::array<std::string_view, 4> k_env_order{"prod", "staging", "dev", "test"};
   identity.locations.reserve(group.size());
-  for (const Finding* f : group) identity.locations.push_back(locate(*f, environments));
+  for (const Finding* f : group) locate(*f, environments, identity.locations.emplace_back());
   identity.first_seen = inputs.scan_time;
   for (const auto& loc : identity.locations)  // sorted by first seen: the first dated one is the earliest
     if (parse_iso8601(loc.commit_date)) {

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <tuple>
 
 namespace sprawl {
 namespace {
@@ -105,12 +106,18 @@ std::optional<PolicyFlag> check_long_lived(const Identity& identity, const Polic
                   std::to_string(inputs.max_age_days) + "), validity " + status);
 }
 
-std::string reuse_place(const IdentityLocation& location) {
+namespace {
+
+/// reuse_place without building the string: what it is ("image ", "repository ", "files"),
+/// which one, and the service directory's path (empty when none). Views into the location.
+using ReusePlace = std::tuple<std::string_view, std::string_view, std::string_view>;
+
+ReusePlace reuse_place_of(const IdentityLocation& location) {
   static constexpr std::array<std::string_view, 8> k_service_dirs{"services", "service", "apps",      "packages",
                                                                   "cmd",      "svc",     "functions", "microservices"};
-  std::string place = !location.image.empty()        ? "image " + location.image
-                      : !location.repository.empty() ? "repository " + location.repository
-                                                     : "files";
+  const ReusePlace where = !location.image.empty()        ? ReusePlace{"image ", location.image, {}}
+                           : !location.repository.empty() ? ReusePlace{"repository ", location.repository, {}}
+                                                          : ReusePlace{"files", {}, {}};
   const std::string_view path = location.path;
   std::size_t start = 0;
   for (std::size_t slash = path.find('/'); slash != std::string_view::npos; slash = path.find('/', start)) {
@@ -118,21 +125,37 @@ std::string reuse_place(const IdentityLocation& location) {
     const std::size_t next = path.find('/', slash + 1);
     if (next != std::string_view::npos &&
         std::find(k_service_dirs.begin(), k_service_dirs.end(), component) != k_service_dirs.end())
-      return place + " service " + std::string(path.substr(0, next));
+      return {std::get<0>(where), std::get<1>(where), path.substr(0, next)};
     start = slash + 1;
   }
-  return place;
+  return where;
 }
 
+std::string to_string(const ReusePlace& place) {
+  const auto& [kind, name, service] = place;
+  std::string text;
+  text.reserve(kind.size() + name.size() + (service.empty() ? 0 : 9 + service.size()));
+  text.append(kind).append(name);
+  if (!service.empty()) text.append(" service ").append(service);
+  return text;
+}
+
+}  // namespace
+
+std::string reuse_place(const IdentityLocation& location) { return to_string(reuse_place_of(location)); }
+
 std::optional<PolicyFlag> check_reused(const Identity& identity) {
-  std::vector<std::string> places;
+  std::vector<ReusePlace> places;
   for (const auto& location : identity.locations) {
-    std::string place = reuse_place(location);
-    if (std::find(places.begin(), places.end(), place) == places.end()) places.push_back(std::move(place));
+    const ReusePlace place = reuse_place_of(location);
+    if (std::find(places.begin(), places.end(), place) == places.end()) places.push_back(place);
   }
   if (places.size() < 2) return std::nullopt;
-  std::sort(places.begin(), places.end());
-  return flag("NHI9", "reused", "in " + std::to_string(places.size()) + " places: " + joined(places, "; "));
+  std::vector<std::string> names;
+  names.reserve(places.size());
+  for (const auto& place : places) names.push_back(to_string(place));
+  std::sort(names.begin(), names.end());
+  return flag("NHI9", "reused", "in " + std::to_string(names.size()) + " places: " + joined(names, "; "));
 }
 
 std::optional<PolicyFlag> check_cross_environment(const Identity& identity) {
@@ -231,10 +254,13 @@ bool is_personal_credential_path(std::string_view path) {
   static constexpr std::array<std::string_view, 11> k_personal{
       ".bash_history", ".zsh_history",   ".sh_history", ".history", "fish_history",    ".python_history",
       ".psql_history", ".mysql_history", ".netrc",      "_netrc",   ".git-credentials"};
-  path = inner_path(path);
+  // The file name decides first (inner_path never changes it: what it drops ends before the last
+  // "/"): most paths are none of these, and are settled without looking further.
   const auto slash = path.rfind('/');
   const std::string_view name = slash == std::string_view::npos ? path : path.substr(slash + 1);
   if (std::find(k_personal.begin(), k_personal.end(), name) != k_personal.end()) return true;
+  if (name != "credentials") return false;
+  path = inner_path(path);
   constexpr std::string_view k_aws = "/.aws/credentials";
   if (path.ends_with(k_aws)) return is_home_directory(path.substr(0, path.size() - k_aws.size()));
   return path.starts_with("~/") && path.ends_with(".aws/credentials");

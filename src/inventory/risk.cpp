@@ -10,10 +10,13 @@ namespace {
 
 struct Tally {
   RiskScore result;
-  void add(int points, const std::string& why) {
+  void add(int points, std::string_view why) {
     if (points <= 0) return;
     result.score += points;
-    result.reasons.push_back(why + " (+" + std::to_string(points) + ")");
+    const std::string added = std::to_string(points);
+    std::string& reason = result.reasons.emplace_back();
+    reason.reserve(why.size() + added.size() + 4);
+    reason.append(why).append(" (+").append(added).append(")");
   }
 };
 
