@@ -89,11 +89,44 @@ INSERT INTO identity_parts (identity, fingerprint, rule_id, preview, secret) VAL
 ON CONFLICT (identity, fingerprint) DO NOTHING
 )sql";
 
-// Locations are upserted kLocationsPerInsert rows per statement (each row ?1 … ?14 numbered
-// from its own offset): one statement per row spent a fifth of its instructions setting up and
-// halting the statement. The last few rows of a scan go one per statement.
-constexpr std::size_t kLocationsPerInsert = 16;
+// Locations are upserted kRowsPerInsert rows per statement (each row ?1 … ?14 numbered from its
+// own offset): one statement per row spent a fifth of its instructions setting up and halting
+// the statement. The last few rows of a scan go one per statement. A first scan writes its new
+// identities and parts the same way, with keys it assigns itself (see queue_new_identity).
+constexpr std::size_t kRowsPerInsert = 16;
 constexpr std::size_t kLocationColumns = 14;
+constexpr std::size_t kIdentityParams = 18;  // bind_identity's ?1 … ?17, then the key
+constexpr std::size_t kPartParams = 6;       // bind_part's ?1 … ?5, then the key
+
+// "?N" for parameter `n` of a row whose parameters start after `base`.
+std::string param(std::size_t base, std::size_t n) { return "?" + std::to_string(base + n); }
+
+std::string new_identities_sql(std::size_t rows) {
+  std::string sql =
+      "INSERT INTO identities (key, id, provider, nhi_type, identifier, attributes, environments, first_seen, "
+      "last_seen, first_seen_scan, last_seen_scan, present, absent_since_scan, validity, validity_checked_at, owner, "
+      "owner_source, risk, risk_reasons, policies) VALUES ";
+  for (std::size_t row = 0, base = 0; row < rows; ++row, base += kIdentityParams) {
+    sql += row == 0 ? "(" : ", (";
+    sql += param(base, 18);
+    for (std::size_t n = 1; n <= 9; ++n) sql += ", " + param(base, n);
+    sql += ", " + param(base, 9) + ", " + param(base, 10) + ", NULL";  // last_seen_scan = first_seen_scan
+    for (std::size_t n = 11; n <= 17; ++n) sql += ", " + param(base, n);
+    sql += ")";
+  }
+  return sql;
+}
+
+std::string new_parts_sql(std::size_t rows) {
+  std::string sql = "INSERT INTO identity_parts (key, identity, fingerprint, rule_id, preview, secret) VALUES ";
+  for (std::size_t row = 0, base = 0; row < rows; ++row, base += kPartParams) {
+    sql += row == 0 ? "(" : ", (";
+    sql += param(base, 6);
+    for (std::size_t n = 1; n <= 5; ++n) sql += ", " + param(base, n);
+    sql += ")";
+  }
+  return sql;
+}
 
 std::string location_upsert_sql(std::size_t rows) {
   std::string sql =
@@ -134,13 +167,19 @@ struct ScanRecorder::Prepared {
         part_key(db, "SELECT key, preview, secret FROM identity_parts WHERE identity = ?1 AND fingerprint = ?2"),
         part_update(db, "UPDATE identity_parts SET preview = ?2, secret = coalesce(?3, secret) WHERE key = ?1"),
         location(db, location_upsert_sql(1)),
-        locations(db, location_upsert_sql(kLocationsPerInsert)) {}
+        locations(db, location_upsert_sql(kRowsPerInsert)),
+        first_identity(db, new_identities_sql(1)),
+        first_identities(db, new_identities_sql(kRowsPerInsert)),
+        first_part(db, new_parts_sql(1)),
+        first_parts(db, new_parts_sql(kRowsPerInsert)) {}
   bool ok() const {
     return intern.prepared() && lookup.prepared() && new_identity.prepared() && identity.prepared() &&
            identity_key.prepared() && new_part.prepared() && part_key.prepared() && part_update.prepared() &&
-           location.prepared() && locations.prepared();
+           location.prepared() && locations.prepared() && first_identity.prepared() && first_identities.prepared() &&
+           first_part.prepared() && first_parts.prepared();
   }
   Statement intern, lookup, new_identity, identity, identity_key, new_part, part_key, part_update, location, locations;
+  Statement first_identity, first_identities, first_part, first_parts;  ///< a first scan's new rows, keys given
 };
 
 std::string_view target_of(const IdentityLocation& location, const std::vector<std::string>& targets) {
@@ -166,6 +205,10 @@ void ScanRecorder::clear_scan_state() {
   m_strings = FlatStringIndex<std::int64_t>();
   m_string_texts.clear();
   m_last_in_column = {};
+  m_first_scan_ids = FlatStringIndex<std::int64_t>();
+  m_first_scan_id_texts.clear();
+  m_new_identity_rows.clear();
+  m_new_part_rows.clear();
   m_touched.clear();
   m_recheck.clear();
   m_pending_locations.clear();
@@ -211,6 +254,14 @@ Result<std::int64_t> ScanRecorder::begin_scan(const ScanInfo& info) {
   Statement any(db, "SELECT EXISTS (SELECT 1 FROM identities)");
   if (any.step() != SQLITE_ROW) return fail("cannot read the datastore");
   m_insert_first = any.integer(0) == 0;
+  if (m_insert_first) {
+    Statement keys(db,
+                   "SELECT (SELECT coalesce(max(key), 0) + 1 FROM identities), "
+                   "(SELECT coalesce(max(key), 0) + 1 FROM identity_parts)");
+    if (keys.step() != SQLITE_ROW) return fail("cannot read the datastore");
+    m_next_identity_key = keys.integer(0);
+    m_next_part_key = keys.integer(1);
+  }
   return m_scan;
 }
 
@@ -303,55 +354,129 @@ Status ScanRecorder::record(const PreparedIdentities& prepared) {
   std::vector<std::int64_t> part_keys;
   std::size_t part = 0, location = 0;
   for (const auto& entry : prepared.entries) {
-    auto key = upsert_identity(entry);
-    if (!key) return key.error();
     const std::size_t first_part = part;
     part_keys.clear();
-    for (; part < entry.parts_end; ++part) {
-      auto recorded = upsert_part(key.value(), prepared.parts[part]);
-      if (!recorded) return recorded.error();
-      part_keys.push_back(recorded.value());
+    if (const std::optional<std::int64_t> key = queue_new_identity(entry)) {
+      for (; part < entry.parts_end; ++part) {
+        auto queued = queue_new_part(*key, prepared.parts[part]);
+        if (!queued) return queued.error();
+        part_keys.push_back(queued.value());
+      }
+    } else {
+      // Upserted: the rows queued so far must be in the table for its lookups.
+      if (auto done = flush_new_rows(); !done) return done;
+      auto upserted = upsert_identity(entry);
+      if (!upserted) return upserted.error();
+      for (; part < entry.parts_end; ++part) {
+        auto recorded = upsert_part(upserted.value(), prepared.parts[part]);
+        if (!recorded) return recorded.error();
+        part_keys.push_back(recorded.value());
+      }
     }
     for (; location < entry.locations_end; ++location) {
       const PreparedIdentities::Location& where = prepared.locations[location];
       if (auto done = upsert_location(part_keys[where.part - first_part], where); !done) return done;
     }
   }
-  return Ok{};
+  return flush_new_rows();  // their columns are borrowed from `prepared`
 }
 
 namespace {
 
-// Binds an identity's columns (?1 … ?17) as both identity statements number them, the JSON ones
-// from `json`. Nothing is copied: both must outlive the statement's run.
-void bind_identity(Statement& stmt, const Identity& identity, const PreparedIdentities::Entry& json,
-                   std::int64_t scan) {
-  stmt.bind_borrowed(1, identity.id).bind_borrowed(2, identity.provider).bind_borrowed(3, identity.nhi_type);
-  stmt.bind_borrowed(4, identity.identifier).bind_borrowed(5, json.attributes).bind_borrowed(6, json.environments);
-  stmt.bind_borrowed(7, identity.first_seen).bind_borrowed(8, identity.last_seen).bind(9, scan);
-  stmt.bind(10, std::int64_t{identity.present}).bind_borrowed(11, identity.validity);
-  stmt.bind_borrowed(12, identity.validity_checked_at);
+// Binds an identity's columns (?1 … ?17, after `base`) as the identity statements number them,
+// the JSON ones from `json`. Nothing is copied: both must outlive the statement's run.
+void bind_identity(Statement& stmt, const Identity& identity, const PreparedIdentities::Entry& json, std::int64_t scan,
+                   int base = 0) {
+  stmt.bind_borrowed(base + 1, identity.id).bind_borrowed(base + 2, identity.provider);
+  stmt.bind_borrowed(base + 3, identity.nhi_type).bind_borrowed(base + 4, identity.identifier);
+  stmt.bind_borrowed(base + 5, json.attributes).bind_borrowed(base + 6, json.environments);
+  stmt.bind_borrowed(base + 7, identity.first_seen).bind_borrowed(base + 8, identity.last_seen).bind(base + 9, scan);
+  stmt.bind(base + 10, std::int64_t{identity.present}).bind_borrowed(base + 11, identity.validity);
+  stmt.bind_borrowed(base + 12, identity.validity_checked_at);
   if (identity.owner) {
-    stmt.bind_borrowed(13, identity.owner->name).bind_borrowed(14, identity.owner->source);
+    stmt.bind_borrowed(base + 13, identity.owner->name).bind_borrowed(base + 14, identity.owner->source);
   } else {
-    stmt.bind_null(13).bind_null(14);
+    stmt.bind_null(base + 13).bind_null(base + 14);
   }
-  stmt.bind(15, std::int64_t{identity.risk}).bind_borrowed(16, json.risk_reasons).bind_borrowed(17, json.policies);
+  stmt.bind(base + 15, std::int64_t{identity.risk}).bind_borrowed(base + 16, json.risk_reasons);
+  stmt.bind_borrowed(base + 17, json.policies);
 }
 
-// Binds a part's columns (?1 … ?5). The one place a raw secret may reach the file. Nothing is
-// copied: `fingerprint`, `preview` and the finding must outlive the statement's run.
+// Binds a part's columns (?1 … ?5, after `base`). The one place a raw secret may reach the file.
+// Nothing is copied: `fingerprint`, `preview` and the finding must outlive the statement's run.
 void bind_part(Statement& stmt, std::int64_t identity, std::string_view fingerprint, std::int64_t rule,
-               std::string_view preview, const Finding* finding, bool store_secrets) {
-  stmt.bind(1, identity).bind_borrowed(2, fingerprint).bind(3, rule).bind_borrowed(4, preview);
+               std::string_view preview, const Finding* finding, bool store_secrets, int base = 0) {
+  stmt.bind(base + 1, identity).bind_borrowed(base + 2, fingerprint).bind(base + 3, rule);
+  stmt.bind_borrowed(base + 4, preview);
   if (store_secrets && finding && !finding->secret.empty()) {
-    stmt.bind_borrowed(5, finding->secret);
+    stmt.bind_borrowed(base + 5, finding->secret);
   } else {
-    stmt.bind_null(5);
+    stmt.bind_null(base + 5);
   }
 }
 
 }  // namespace
+
+std::optional<std::int64_t> ScanRecorder::queue_new_identity(const PreparedIdentities::Entry& entry) {
+  // On a first scan every identity is new but for one recorded twice in this scan, which this
+  // scan's own list of ids tells: no lookup in the file is needed to give the others their keys.
+  if (!m_insert_first) return std::nullopt;
+  const Identity& identity = *entry.identity;
+  if (m_first_scan_ids.find(identity.id)) return std::nullopt;
+  const std::int64_t key = m_next_identity_key++;
+  m_first_scan_ids.emplace(m_first_scan_id_texts.emplace_back(identity.id), key);
+  m_new_identity_rows.push_back({&entry, key});
+  m_touched.insert(key);
+  ++m_new_identities;
+  if (!identity.present) m_recheck.insert(key);
+  return key;
+}
+
+Result<std::int64_t> ScanRecorder::queue_new_part(std::int64_t identity, const PreparedIdentities::Part& part) {
+  auto rule = intern(part.rule_id);
+  if (!rule) return rule.error();
+  const std::int64_t key = m_next_part_key++;
+  m_new_part_rows.push_back({&part, identity, rule.value(), key});
+  return key;
+}
+
+Status ScanRecorder::flush_new_rows() {
+  // Identities first: a part's row never waits on its identity's (foreign keys are off anyway).
+  for (std::size_t done = 0; done < m_new_identity_rows.size();) {
+    const bool full = m_new_identity_rows.size() - done >= kRowsPerInsert;
+    Statement& stmt = full ? m_sql->first_identities : m_sql->first_identity;
+    const std::size_t rows = full ? kRowsPerInsert : 1;
+    for (std::size_t row = 0; row < rows; ++row) {
+      const NewIdentityRow& queued = m_new_identity_rows[done + row];
+      const int base = static_cast<int>(row * kIdentityParams);
+      bind_identity(stmt, *queued.entry->identity, *queued.entry, m_scan, base);
+      stmt.bind(base + static_cast<int>(kIdentityParams), queued.key);
+    }
+    const int rc = stmt.step();
+    stmt.reset();
+    if (rc != SQLITE_DONE) return fail("cannot record identity " + m_new_identity_rows[done].entry->identity->id);
+    done += rows;
+  }
+  m_new_identity_rows.clear();
+  for (std::size_t done = 0; done < m_new_part_rows.size();) {
+    const bool full = m_new_part_rows.size() - done >= kRowsPerInsert;
+    Statement& stmt = full ? m_sql->first_parts : m_sql->first_part;
+    const std::size_t rows = full ? kRowsPerInsert : 1;
+    for (std::size_t row = 0; row < rows; ++row) {
+      const NewPartRow& queued = m_new_part_rows[done + row];
+      const int base = static_cast<int>(row * kPartParams);
+      bind_part(stmt, queued.identity, queued.part->fingerprint, queued.rule, queued.part->preview,
+                queued.part->finding, m_info.store_secrets, base);
+      stmt.bind(base + static_cast<int>(kPartParams), queued.key);
+    }
+    const int rc = stmt.step();
+    stmt.reset();
+    if (rc != SQLITE_DONE) return fail("cannot record a credential part");
+    done += rows;
+  }
+  m_new_part_rows.clear();
+  return Ok{};
+}
 
 Result<std::int64_t> ScanRecorder::upsert_identity(const PreparedIdentities::Entry& entry) {
   sqlite3* db = m_store.connection();
@@ -471,21 +596,21 @@ Status ScanRecorder::upsert_location(std::int64_t part, const PreparedIdentities
   row[12] = location.present ? 1 : 0;
   row[13] = m_scan;
   ++m_locations;
-  if (m_pending_locations.size() == kLocationsPerInsert) return flush_locations();
+  if (m_pending_locations.size() == kRowsPerInsert) return flush_locations();
   return Ok{};
 }
 
 Status ScanRecorder::flush_locations() {
-  const bool full = m_pending_locations.size() == kLocationsPerInsert;
+  const bool full = m_pending_locations.size() == kRowsPerInsert;
   Statement& stmt = full ? m_sql->locations : m_sql->location;
   std::size_t row = 0;
   for (const LocationRow& values : m_pending_locations) {
     const int base = static_cast<int>((full ? row++ : 0) * kLocationColumns);
     for (std::size_t column = 0; column < kLocationColumns; ++column)
       stmt.bind(base + static_cast<int>(column) + 1, values[column]);
-    if (full && row < kLocationsPerInsert) continue;
+    if (full && row < kRowsPerInsert) continue;
     if (stmt.step() != SQLITE_DONE) return fail("cannot record a location");
-    stmt.reset();
+    stmt.rewind();  // every row rebinds every column, all integers
   }
   m_pending_locations.clear();
   return Ok{};

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <unordered_set>
@@ -109,9 +110,16 @@ class ScanRecorder {
   /// intern() for location column `column`, remembering its last value: neighbouring locations
   /// mostly repeat the repository, commit, path and empty image columns.
   Result<std::int64_t> intern_column(std::size_t column, std::string_view text);
+  /// A first scan's identity not recorded before in it: given the next key and queued (its row
+  /// is written by flush_new_rows, grouped); nullopt when it must be upserted instead.
+  std::optional<std::int64_t> queue_new_identity(const PreparedIdentities::Entry& entry);
+  /// A part of a queued identity: given the next key and queued.
+  Result<std::int64_t> queue_new_part(std::int64_t identity, const PreparedIdentities::Part& part);
+  /// Writes the queued identities and parts, kRowsPerInsert rows per statement.
+  Status flush_new_rows();
   Result<std::int64_t> upsert_identity(const PreparedIdentities::Entry& entry);
   Result<std::int64_t> upsert_part(std::int64_t identity, const PreparedIdentities::Part& part);
-  /// Queues the location's row; every kLocationsPerInsert rows go in one statement, and
+  /// Queues the location's row; every kRowsPerInsert rows go in one statement, and
   /// finish_scan upserts the rest.
   Status upsert_location(std::int64_t part, const PreparedIdentities::Location& location);
   Status flush_locations();  ///< upserts the queued rows
@@ -132,6 +140,21 @@ class ScanRecorder {
   /// Identities whose presence this scan may have changed from present to absent: those it found
   /// only in history, and those whose locations it marked absent. The others it found present.
   std::unordered_set<std::int64_t> m_recheck;
+  // A first scan's new rows, keys given here, waiting for flush_new_rows (the end of each
+  // record(): their columns are borrowed from its batch).
+  struct NewIdentityRow {
+    const PreparedIdentities::Entry* entry;
+    std::int64_t key;
+  };
+  struct NewPartRow {
+    const PreparedIdentities::Part* part;
+    std::int64_t identity, rule, key;
+  };
+  std::vector<NewIdentityRow> m_new_identity_rows;
+  std::vector<NewPartRow> m_new_part_rows;
+  std::int64_t m_next_identity_key = 0, m_next_part_key = 0;
+  std::deque<std::string> m_first_scan_id_texts;     ///< ids queued in this first scan (stable addresses)
+  FlatStringIndex<std::int64_t> m_first_scan_ids;    ///< their keys, keyed by m_first_scan_id_texts
   using LocationRow = std::array<std::int64_t, 14>;  ///< the location statement's ?1 … ?14
   std::vector<LocationRow> m_pending_locations;      ///< not yet upserted (flush_locations)
   std::int64_t m_locations = 0, m_new_identities = 0;

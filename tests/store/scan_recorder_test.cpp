@@ -136,6 +136,53 @@ TEST_CASE("locations written in groups: every one recorded once, in order, acros
   }
 }
 
+TEST_CASE("a first scan writes identities and parts in groups, one identity given twice included", "[store]") {
+  // 37 identities of two parts each (groups of 16 and a tail), identity 5 given again at the end
+  // of the first record() call and identity 25 again at the start of the second, each time with
+  // one more location: no orphan part, no duplicate, every location under the right identity.
+  TempDir dir;
+  auto store = open_store(dir / "inventory.db");
+  const auto two_part_identity = [](int n, std::uint32_t lines) {
+    std::vector<IdentityLocation> locations;
+    for (std::uint32_t line = 1; line <= lines; ++line) {
+      locations.push_back(make_location(n, "repo", "f" + std::to_string(n) + ".env", true, line));
+      IdentityLocation other = make_location(1000 + n, "repo", "f" + std::to_string(n) + ".env", true, line + 100);
+      locations.push_back(other);
+    }
+    Identity identity = make_identity(n, std::move(locations), "2024-05-01", "2025-01-01");
+    identity.fingerprints = {test::fake_fingerprint(n), test::fake_fingerprint(1000 + n)};
+    return identity;
+  };
+  std::vector<Identity> first_batch, second_batch;
+  for (int n = 0; n < 20; ++n) first_batch.push_back(two_part_identity(n, 1));
+  first_batch.push_back(two_part_identity(5, 2));
+  second_batch.push_back(two_part_identity(25, 2));
+  for (int n = 20; n < 37; ++n) second_batch.push_back(two_part_identity(n, 1));
+  ScanRecorder recorder(*store);
+  REQUIRE(recorder.begin_scan(scan_info("2025-01-01T00:00:00Z")).ok());
+  const FindingIndex none(std::vector<Finding>{});
+  REQUIRE(recorder.record(first_batch, none).ok());
+  REQUIRE(recorder.record(second_batch, none).ok());
+  auto counts = recorder.finish_scan({}, "2025-01-01T00:01:00Z");
+  REQUIRE(counts.ok());
+  CHECK(counts->identities == 37);
+  CHECK(counts->new_identities == 37);
+
+  RawDb raw(dir / "inventory.db");
+  CHECK(raw.integer("SELECT count(*) FROM identities") == 37);
+  CHECK(raw.integer("SELECT count(*) FROM identity_parts") == 74);
+  CHECK(raw.integer("SELECT count(*) FROM identity_parts WHERE identity NOT IN (SELECT key FROM identities)") == 0);
+  CHECK(raw.integer("SELECT count(*) FROM locations WHERE part NOT IN (SELECT key FROM identity_parts)") == 0);
+  CHECK(raw.integer("SELECT count(*) FROM locations") == 2 * 37 + 4);
+  for (int n : {0, 5, 15, 16, 25, 36}) {
+    auto stored = store->find_identity(two_part_identity(n, 1).id);
+    REQUIRE(stored.ok());
+    CHECK(stored->parts.size() == 2);
+    CHECK(stored->identity.locations.size() == (n == 5 || n == 25 ? 4u : 2u));
+    for (const auto& location : stored->identity.locations) CHECK(location.path == "f" + std::to_string(n) + ".env");
+  }
+}
+
 TEST_CASE("a location not found again stays as history, and the identity is resolved in the diff", "[store]") {
   TempDir dir;
   auto store = open_store(dir / "inventory.db");
