@@ -18,6 +18,7 @@
 #include "src/inventory/location_order.h"
 #include "src/inventory/policies.h"
 #include "src/inventory/risk.h"
+#include "src/pipeline/scan_pipeline.h"
 #include "src/util/flat_string_index.h"
 
 namespace sprawl {
@@ -440,11 +441,18 @@ std::vector<Group> group_findings(const std::vector<Finding>& findings) {
   active.reserve(findings.size());
   node_of_active.reserve(findings.size());
   FlatStringIndex<std::size_t> node_of(findings.size());
-  for (const Finding& f : findings) {
-    if (!f.suppressed.empty()) continue;
-    active.push_back(&f);
-    node_of_active.push_back(node_of.emplace(f.fingerprint, node_of.size()).first);
+  for (const Finding& f : findings)
+    if (f.suppressed.empty()) active.push_back(&f);
+  // Taken in report order whatever order they came in (a scan may hand them over as found):
+  // nodes are numbered, places listed and ties between pairings broken in this order.
+  if (!std::is_sorted(active.begin(), active.end(),
+                      [](const Finding* a, const Finding* b) { return finding_order(*a, *b); })) {
+    std::vector<const Finding*> sorted;
+    sorted.reserve(active.size());
+    for (std::size_t i : finding_permutation(active)) sorted.push_back(active[i]);
+    active = std::move(sorted);
   }
+  for (const Finding* f : active) node_of_active.push_back(node_of.emplace(f->fingerprint, node_of.size()).first);
   DisjointSet sets(node_of.size());
   join_parts(active, node_of_active, sets);
   // Groups numbered by their first finding, each sized before it is filled.

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <vector>
 
 #include "sprawl/finding.h"
@@ -53,6 +54,14 @@ void record_diagnostic(const ScanCallbacks& callbacks, ScanOutcome& outcome, Inp
 
 /// The order findings are reported in: files before repositories, then path, line, column, rule.
 bool finding_order(const Finding& a, const Finding& b);
+
+/// The indexes of `findings` in finding_order, equal ones in their order.
+std::vector<std::size_t> finding_permutation(std::span<const Finding* const> findings);
+
+/// Sorts `findings` by finding_order (stable; a no-op when sorted already): the order is worked
+/// out on indexes (finding_permutation), then each finding is moved once (sorting the findings
+/// themselves moved each ~log n times).
+void sort_findings(std::vector<Finding>& findings);
 
 /// Runs a scan of `config.inputs` with `engine`: git repositories by their history (or the
 /// configured git scope), everything else as files.

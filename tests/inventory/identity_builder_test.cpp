@@ -1,10 +1,13 @@
 // build_identities: findings → one identity per credential, parts joined, facts filled in.
 #include <catch2/catch.hpp>
 
+#include <random>
+
 #include <algorithm>
 #include <array>
 
 #include "src/inventory/identity_builder.h"
+#include "src/pipeline/scan_pipeline.h"
 #include "tests/inventory/inventory_test_support.h"
 
 using namespace sprawl;
@@ -119,6 +122,44 @@ TEST_CASE("interleaved pairs across many commits never chain credentials into on
   const auto identities = build_identities(findings, inputs_at());
   REQUIRE(identities.size() == 5);
   for (const auto& identity : identities) CHECK(identity.fingerprints.size() == 2);
+}
+
+TEST_CASE("the same identities come of the findings in any order", "[inventory]") {
+  // A scan may hand its findings over as found. Ties in pairing (two secret keys on one line,
+  // as near to the key id above them) must still be broken the same way (the first on the line
+  // wins), and every identity come out alike.
+  std::vector<Finding> findings;
+  for (int commit = 0; commit < 12; ++commit) {
+    const std::string path = "creds-" + std::to_string(commit % 4);
+    const std::string date = "2024-0" + std::to_string(1 + commit % 9) + "-01T00:00:00Z";
+    findings.push_back(in_commit(finding_at("aws-access-key-id", fake_aws_key_id(80), path, 2), "repo", date));
+    Finding first = in_commit(finding_at("aws-secret-access-key", fake_aws_secret(80), path, 4), "repo", date);
+    Finding second = in_commit(finding_at("aws-secret-access-key", fake_aws_secret(81), path, 4), "repo", date);
+    second.start.column = second.end.column = 60;
+    findings.push_back(first);
+    findings.push_back(second);
+    findings.push_back(finding_at("github-pat-classic", fake_github_pat(static_cast<std::uint32_t>(commit % 5)),
+                                  "notes-" + std::to_string(commit % 3) + ".md", 7));
+  }
+  std::stable_sort(findings.begin(), findings.end(), finding_order);
+  const auto summary = [](const std::vector<Identity>& identities) {
+    std::vector<std::string> out;
+    for (const auto& identity : identities) {
+      std::string line = identity.id + " " + identity.identifier + " risk " + std::to_string(identity.risk);
+      for (const auto& fingerprint : identity.fingerprints) line += " " + fingerprint;
+      for (const auto& location : identity.locations)
+        line += " " + location.path + ":" + std::to_string(location.line) + "@" + location.commit_date;
+      out.push_back(line);
+    }
+    return out;
+  };
+  const auto expected = summary(build_identities(findings, inputs_at()));
+  REQUIRE(expected.size() == 7);  // the key id with the first secret key, the second alone, 5 tokens
+  for (std::uint32_t seed : {1u, 2u, 3u, 4u}) {
+    std::vector<Finding> shuffled = findings;
+    std::shuffle(shuffled.begin(), shuffled.end(), std::mt19937(seed));
+    CHECK(summary(build_identities(shuffled, inputs_at())) == expected);
+  }
 }
 
 TEST_CASE("a key id and a secret key far apart in one file are not joined", "[inventory]") {
