@@ -440,40 +440,45 @@ Result<std::int64_t> ScanRecorder::queue_new_part(std::int64_t identity, const P
   return key;
 }
 
+namespace {
+
+// Inserts `rows`, kRowsPerInsert per run of `group` and the rest one per run of `single`;
+// `bind(stmt, row, base)` binds one row's `params` parameters after `base`. Returns the index
+// of the first row of the run that failed, if one did.
+template <class Row, class Bind>
+std::optional<std::size_t> insert_rows(const std::vector<Row>& rows, Statement& group, Statement& single,
+                                       std::size_t params, const Bind& bind) {
+  for (std::size_t done = 0; done < rows.size();) {
+    const std::size_t count = rows.size() - done >= kRowsPerInsert ? kRowsPerInsert : 1;
+    Statement& stmt = count == kRowsPerInsert ? group : single;
+    for (std::size_t row = 0; row < count; ++row) bind(stmt, rows[done + row], static_cast<int>(row * params));
+    const int rc = stmt.step();
+    stmt.reset();
+    if (rc != SQLITE_DONE) return done;
+    done += count;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 Status ScanRecorder::flush_new_rows() {
   // Identities first: a part's row never waits on its identity's (foreign keys are off anyway).
-  for (std::size_t done = 0; done < m_new_identity_rows.size();) {
-    const bool full = m_new_identity_rows.size() - done >= kRowsPerInsert;
-    Statement& stmt = full ? m_sql->first_identities : m_sql->first_identity;
-    const std::size_t rows = full ? kRowsPerInsert : 1;
-    for (std::size_t row = 0; row < rows; ++row) {
-      const NewIdentityRow& queued = m_new_identity_rows[done + row];
-      const int base = static_cast<int>(row * kIdentityParams);
-      bind_identity(stmt, *queued.entry->identity, *queued.entry, m_scan, base);
-      stmt.bind(base + static_cast<int>(kIdentityParams), queued.key);
-    }
-    const int rc = stmt.step();
-    stmt.reset();
-    if (rc != SQLITE_DONE) return fail("cannot record identity " + m_new_identity_rows[done].entry->identity->id);
-    done += rows;
-  }
+  const auto bind_new_identity = [&](Statement& stmt, const NewIdentityRow& row, int base) {
+    bind_identity(stmt, *row.entry->identity, *row.entry, m_scan, base);
+    stmt.bind(base + static_cast<int>(kIdentityParams), row.key);
+  };
+  if (const auto failed = insert_rows(m_new_identity_rows, m_sql->first_identities, m_sql->first_identity,
+                                      kIdentityParams, bind_new_identity))
+    return fail("cannot record identity " + m_new_identity_rows[*failed].entry->identity->id);
   m_new_identity_rows.clear();
-  for (std::size_t done = 0; done < m_new_part_rows.size();) {
-    const bool full = m_new_part_rows.size() - done >= kRowsPerInsert;
-    Statement& stmt = full ? m_sql->first_parts : m_sql->first_part;
-    const std::size_t rows = full ? kRowsPerInsert : 1;
-    for (std::size_t row = 0; row < rows; ++row) {
-      const NewPartRow& queued = m_new_part_rows[done + row];
-      const int base = static_cast<int>(row * kPartParams);
-      bind_part(stmt, queued.identity, queued.part->fingerprint, queued.rule, queued.part->preview,
-                queued.part->finding, m_info.store_secrets, base);
-      stmt.bind(base + static_cast<int>(kPartParams), queued.key);
-    }
-    const int rc = stmt.step();
-    stmt.reset();
-    if (rc != SQLITE_DONE) return fail("cannot record a credential part");
-    done += rows;
-  }
+  const auto bind_new_part = [&](Statement& stmt, const NewPartRow& row, int base) {
+    bind_part(stmt, row.identity, row.part->fingerprint, row.rule, row.part->preview, row.part->finding,
+              m_info.store_secrets, base);
+    stmt.bind(base + static_cast<int>(kPartParams), row.key);
+  };
+  if (insert_rows(m_new_part_rows, m_sql->first_parts, m_sql->first_part, kPartParams, bind_new_part))
+    return fail("cannot record a credential part");
   m_new_part_rows.clear();
   return Ok{};
 }
