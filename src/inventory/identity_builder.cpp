@@ -443,8 +443,8 @@ std::vector<Group> group_findings(const std::vector<Finding>& findings) {
   FlatStringIndex<std::size_t> node_of(findings.size());
   for (const Finding& f : findings)
     if (f.suppressed.empty()) active.push_back(&f);
-  // Taken in report order whatever order they came in (a scan may hand them over as found):
-  // nodes are numbered, places listed and ties between pairings broken in this order.
+  // Taken in report order whatever order they come in, so that the same findings always give the
+  // same identities: nodes are numbered, places listed and ties between pairings broken in it.
   if (!std::is_sorted(active.begin(), active.end(),
                       [](const Finding* a, const Finding* b) { return finding_order(*a, *b); })) {
     std::vector<const Finding*> sorted;

@@ -269,7 +269,7 @@ bool load_locations(sqlite3* db, const std::string& where, std::int64_t bind, St
       "SELECT l.part, l.repository, l.commit_id, l.commit_date, l.author, l.path, l.line, l.image, "
       "l.layer_digest, l.members, l.target, l.environment, l.present, l.first_seen_scan, l.last_seen_scan "
       "FROM locations l" +
-          filtered(" JOIN identity_parts p ON p.key = l.part JOIN identities i ON i.key = p.identity", where) + "");
+          filtered(" JOIN identity_parts p ON p.key = l.part JOIN identities i ON i.key = p.identity", where));
   stmt.bind(1, bind);
   int rc;
   while ((rc = stmt.step()) == SQLITE_ROW) {

@@ -125,9 +125,9 @@ TEST_CASE("interleaved pairs across many commits never chain credentials into on
 }
 
 TEST_CASE("the same identities come of the findings in any order", "[inventory]") {
-  // A scan may hand its findings over as found. Ties in pairing (two secret keys on one line,
-  // as near to the key id above them) must still be broken the same way (the first on the line
-  // wins), and every identity come out alike.
+  // Ties in pairing (two secret keys on one line, as near to the key id above them) are broken
+  // the same way whatever order the findings come in (the first on the line wins), and every
+  // identity comes out alike.
   std::vector<Finding> findings;
   for (int commit = 0; commit < 12; ++commit) {
     const std::string path = "creds-" + std::to_string(commit % 4);
