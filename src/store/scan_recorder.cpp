@@ -74,16 +74,9 @@ ON CONFLICT (id) DO UPDATE SET
 
 // Keys are never read back through RETURNING (SQLite builds a table of the returned rows for it:
 // a rescan spent 42k instructions per identity and 28k per part that way). A first scan (the
-// datastore held no identity) inserts and reads the key from last_insert_rowid(); one already
-// stored falls through to the rescan's way: the key looked up by id, then the upsert for an
-// identity, and for a part an UPDATE only when its preview or secret would change.
-constexpr const char* kInsertNewIdentity = R"sql(
-INSERT INTO identities (id, provider, nhi_type, identifier, attributes, environments, first_seen, last_seen,
-  first_seen_scan, last_seen_scan, present, absent_since_scan, validity, validity_checked_at, owner, owner_source,
-  risk, risk_reasons, policies)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, NULL, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
-ON CONFLICT (id) DO NOTHING
-)sql";
+// datastore held no identity) gives new rows their keys itself (ScanRecorder::queue_new_identity);
+// otherwise an identity's key is looked up by id before its upsert, and a part's key is looked up
+// before it is inserted, or updated only when its preview or secret would change.
 constexpr const char* kInsertNewPart = R"sql(
 INSERT INTO identity_parts (identity, fingerprint, rule_id, preview, secret) VALUES (?1, ?2, ?3, ?4, ?5)
 ON CONFLICT (identity, fingerprint) DO NOTHING
@@ -160,7 +153,6 @@ struct ScanRecorder::Prepared {
   explicit Prepared(sqlite3* db)
       : intern(db, "INSERT INTO strings (value) VALUES (?1) ON CONFLICT (value) DO NOTHING"),
         lookup(db, "SELECT id FROM strings WHERE value = ?1"),
-        new_identity(db, kInsertNewIdentity),
         identity(db, kUpsertIdentity),
         identity_key(db, "SELECT key, first_seen_scan FROM identities WHERE id = ?1"),
         new_part(db, kInsertNewPart),
@@ -173,12 +165,12 @@ struct ScanRecorder::Prepared {
         first_part(db, new_parts_sql(1)),
         first_parts(db, new_parts_sql(kRowsPerInsert)) {}
   bool ok() const {
-    return intern.prepared() && lookup.prepared() && new_identity.prepared() && identity.prepared() &&
-           identity_key.prepared() && new_part.prepared() && part_key.prepared() && part_update.prepared() &&
-           location.prepared() && locations.prepared() && first_identity.prepared() && first_identities.prepared() &&
-           first_part.prepared() && first_parts.prepared();
+    return intern.prepared() && lookup.prepared() && identity.prepared() && identity_key.prepared() &&
+           new_part.prepared() && part_key.prepared() && part_update.prepared() && location.prepared() &&
+           locations.prepared() && first_identity.prepared() && first_identities.prepared() && first_part.prepared() &&
+           first_parts.prepared();
   }
-  Statement intern, lookup, new_identity, identity, identity_key, new_part, part_key, part_update, location, locations;
+  Statement intern, lookup, identity, identity_key, new_part, part_key, part_update, location, locations;
   Statement first_identity, first_identities, first_part, first_parts;  ///< a first scan's new rows, keys given
 };
 
@@ -495,29 +487,21 @@ Result<std::int64_t> ScanRecorder::upsert_identity(const PreparedIdentities::Ent
     return rc == SQLITE_DONE;
   };
   bool is_new = false;
-  if (m_insert_first) {
-    if (!run(m_sql->new_identity)) return fail("cannot record identity " + identity.id);
-    is_new = sqlite3_changes(db) == 1;
-  }
   std::int64_t key = 0;
-  if (is_new) {
+  Statement& lookup = m_sql->identity_key;
+  lookup.reset();
+  lookup.bind_borrowed(1, identity.id);
+  const int found = lookup.step();
+  if (found == SQLITE_ROW) {
+    key = lookup.integer(0);
+    is_new = lookup.integer(1) == m_scan;  // recorded earlier in this very scan
+  }
+  lookup.reset();
+  if (found != SQLITE_ROW && found != SQLITE_DONE) return fail("cannot record identity " + identity.id);
+  if (!run(m_sql->identity)) return fail("cannot record identity " + identity.id);
+  if (found == SQLITE_DONE) {
     key = sqlite3_last_insert_rowid(db);
-  } else {
-    Statement& lookup = m_sql->identity_key;
-    lookup.reset();
-    lookup.bind_borrowed(1, identity.id);
-    const int found = lookup.step();
-    if (found == SQLITE_ROW) {
-      key = lookup.integer(0);
-      is_new = lookup.integer(1) == m_scan;  // recorded earlier in this very scan
-    }
-    lookup.reset();
-    if (found != SQLITE_ROW && found != SQLITE_DONE) return fail("cannot record identity " + identity.id);
-    if (!run(m_sql->identity)) return fail("cannot record identity " + identity.id);
-    if (found == SQLITE_DONE) {
-      key = sqlite3_last_insert_rowid(db);
-      is_new = true;
-    }
+    is_new = true;
   }
   if (m_touched.insert(key).second && is_new) ++m_new_identities;
   if (!identity.present) m_recheck.insert(key);
@@ -530,15 +514,6 @@ Result<std::int64_t> ScanRecorder::upsert_part(std::int64_t identity, const Prep
   sqlite3* db = m_store.connection();
   const std::string_view fingerprint = part.fingerprint, preview = part.preview;
   const Finding* finding = part.finding;
-  if (m_insert_first) {
-    Statement& insert = m_sql->new_part;
-    insert.reset();
-    bind_part(insert, identity, fingerprint, rule.value(), preview, finding, m_info.store_secrets);
-    const int rc = insert.step();
-    insert.reset();
-    if (rc != SQLITE_DONE) return fail("cannot record a credential part");
-    if (sqlite3_changes(db) == 1) return sqlite3_last_insert_rowid(db);
-  }
   // Stored already (a rescan): a preview or secret once stored is kept (a later scan without
   // --store-secrets does not erase it), so the row changes only for a new preview or secret.
   Statement& lookup = m_sql->part_key;

@@ -131,7 +131,7 @@ class ScanRecorder {
   Datastore& m_store;
   std::unique_ptr<Prepared> m_sql;
   std::int64_t m_scan = 0;
-  bool m_insert_first = false;  ///< the datastore held no identity: plain inserts first
+  bool m_insert_first = false;  ///< the datastore held no identity: new rows keyed here (queue_new_identity)
   ScanInfo m_info;
   std::deque<std::string> m_string_texts;   ///< the strings interned in this scan (stable addresses)
   FlatStringIndex<std::int64_t> m_strings;  ///< their ids, keyed by m_string_texts
