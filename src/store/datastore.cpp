@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "src/inventory/location_order.h"
+#include "src/store/location_list.h"
 #include "src/store/schema.h"
 
 namespace sprawl::store {
@@ -238,65 +239,55 @@ using IndexOf = std::unordered_map<std::int64_t, std::size_t>;
 // The joins that restrict parts, locations or triage to the selected identities; a full load
 // (no WHERE clause) reads each table straight in key order and needs none.
 std::string filtered(const char* joins, const std::string& where) { return where.empty() ? where : joins + where; }
-struct PartRef {
-  std::size_t identity;
-  std::string fingerprint, rule_id;
-};
-
+// Each part with its packed locations: the part into `out[owner].parts`, its fingerprint into
+// the identity's, its locations into the identity's (StringTable resolves their strings).
 bool load_parts(sqlite3* db, const std::string& where, std::int64_t bind, StringTable& strings,
-                std::vector<StoredIdentity>& out, const IndexOf& index,
-                std::unordered_map<std::int64_t, PartRef>& parts) {
-  Statement stmt(db, "SELECT p.key, p.identity, p.fingerprint, p.rule_id, p.preview, p.secret FROM identity_parts p" +
-                         filtered(" JOIN identities i ON i.key = p.identity", where) + " ORDER BY p.key");
+                std::vector<StoredIdentity>& out, const IndexOf& index, bool& corrupt) {
+  Statement stmt(db,
+                 "SELECT p.key, p.identity, p.fingerprint, p.rule_id, p.preview, p.secret, p.locations "
+                 "FROM identity_parts p" +
+                     filtered(" JOIN identities i ON i.key = p.identity", where) + " ORDER BY p.key");
   stmt.bind(1, bind);
+  std::vector<LocationValues> values;
   int rc;
   while ((rc = stmt.step()) == SQLITE_ROW) {
     auto owner = index.find(stmt.integer(1));
     if (owner == index.end()) continue;
-    StoredPart part{stmt.text(2), strings.get(stmt.integer(3)), stmt.text(4), std::nullopt};
+    StoredIdentity& identity = out[owner->second];
+    StoredPart& part = identity.parts.emplace_back();
+    part.fingerprint = stmt.text(2);
+    part.rule_id = strings.get(stmt.integer(3));
+    part.preview = stmt.text(4);
     if (!stmt.is_null(5)) part.secret = stmt.text(5);
-    out[owner->second].identity.fingerprints.push_back(part.fingerprint);
-    parts.emplace(stmt.integer(0), PartRef{owner->second, part.fingerprint, part.rule_id});
-    out[owner->second].parts.push_back(std::move(part));
+    identity.identity.fingerprints.push_back(part.fingerprint);
+    values.clear();
+    if (!decode_locations(stmt.blob(6), values)) {
+      corrupt = true;
+      return false;
+    }
+    for (const LocationValues& row : values) {
+      IdentityLocation& location = identity.identity.locations.emplace_back();
+      location.rule_id = part.rule_id;
+      location.fingerprint = part.fingerprint;
+      location.repository = strings.get(row[kRepository]);
+      location.commit = strings.get(row[kCommit]);
+      location.commit_date = strings.get(row[kCommitDate]);
+      location.author = strings.get(row[kAuthor]);
+      location.path = strings.get(row[kPath]);
+      location.line = static_cast<std::uint32_t>(row[kLine]);
+      location.image = strings.get(row[kImage]);
+      location.layer_digest = strings.get(row[kLayerDigest]);
+      location.archive_members = split_members(strings.get(row[kMembers]));
+      location.environment = strings.get(row[kEnvironment]);
+      location.present = row[kPresent] != 0;
+      identity.locations.push_back({strings.get(row[kTarget]), row[kFirstSeenScan], row[kLastSeenScan]});
+    }
   }
   return rc == SQLITE_DONE;
 }
 
-bool load_locations(sqlite3* db, const std::string& where, std::int64_t bind, StringTable& strings,
-                    std::vector<StoredIdentity>& out, const std::unordered_map<std::int64_t, PartRef>& parts) {
-  Statement stmt(
-      db,
-      "SELECT l.part, l.repository, l.commit_id, l.commit_date, l.author, l.path, l.line, l.image, "
-      "l.layer_digest, l.members, l.target, l.environment, l.present, l.first_seen_scan, l.last_seen_scan "
-      "FROM locations l" +
-          filtered(" JOIN identity_parts p ON p.key = l.part JOIN identities i ON i.key = p.identity", where));
-  stmt.bind(1, bind);
-  int rc;
-  while ((rc = stmt.step()) == SQLITE_ROW) {
-    auto part = parts.find(stmt.integer(0));
-    if (part == parts.end()) continue;
-    StoredIdentity& identity = out[part->second.identity];
-    IdentityLocation& location = identity.identity.locations.emplace_back();
-    location.rule_id = part->second.rule_id;
-    location.fingerprint = part->second.fingerprint;
-    location.repository = strings.get(stmt.integer(1));
-    location.commit = strings.get(stmt.integer(2));
-    location.commit_date = strings.get(stmt.integer(3));
-    location.author = strings.get(stmt.integer(4));
-    location.path = strings.get(stmt.integer(5));
-    location.line = static_cast<std::uint32_t>(stmt.integer(6));
-    location.image = strings.get(stmt.integer(7));
-    location.layer_digest = strings.get(stmt.integer(8));
-    location.archive_members = split_members(strings.get(stmt.integer(9)));
-    location.environment = strings.get(stmt.integer(11));
-    location.present = stmt.integer(12) != 0;
-    identity.locations.push_back({strings.get(stmt.integer(10)), stmt.integer(13), stmt.integer(14)});
-  }
-  return rc == SQLITE_DONE;
-}
-
-// Each identity's locations in first-seen order, as the builder lists them (the table keeps
-// them in key order).
+// Each identity's locations in first-seen order, as the builder lists them (they are stored by
+// part, each part's in the order first recorded).
 void order_locations(std::vector<StoredIdentity>& identities) {
   for (StoredIdentity& stored : identities) {
     std::vector<IdentityLocation>& locations = stored.identity.locations;
@@ -362,10 +353,11 @@ Result<std::vector<StoredIdentity>> Datastore::load_where(const std::string& whe
   }
   if (rc != SQLITE_DONE) return sqlite_error(m_db, m_path, "cannot read identities");
   StringTable strings(m_db, where.empty());
-  std::unordered_map<std::int64_t, PartRef> parts;
-  if (!load_parts(m_db, clause, bind, strings, out, index, parts) ||
-      !load_locations(m_db, clause, bind, strings, out, parts) || !load_triage(m_db, clause, bind, out, index))
+  bool corrupt = false;
+  if (!load_parts(m_db, clause, bind, strings, out, index, corrupt) || !load_triage(m_db, clause, bind, out, index)) {
+    if (corrupt) return Error{m_path + ": datastore is corrupt (a credential part's locations cannot be read)"};
     return sqlite_error(m_db, m_path, "cannot read identities");
+  }
   order_locations(out);
   return out;
 }

@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <tuple>
 
 #include "src/report/json_writer.h"
 #include "src/report/redact.h"
@@ -75,21 +76,26 @@ ON CONFLICT (id) DO UPDATE SET
 // Keys are never read back through RETURNING (SQLite builds a table of the returned rows for it:
 // a rescan spent 42k instructions per identity and 28k per part that way). A first scan (the
 // datastore held no identity) gives new rows their keys itself (ScanRecorder::queue_new_identity);
-// otherwise an identity's key is looked up by id before its upsert, and a part's key is looked up
-// before it is inserted, or updated only when its preview or secret would change.
+// otherwise an identity's key is looked up by id before its upsert, and a part is looked up
+// (with its packed locations, which the rescan merges into) before it is inserted or updated.
 constexpr const char* kInsertNewPart = R"sql(
-INSERT INTO identity_parts (identity, fingerprint, rule_id, preview, secret) VALUES (?1, ?2, ?3, ?4, ?5)
+INSERT INTO identity_parts (identity, fingerprint, rule_id, preview, secret, locations) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
 ON CONFLICT (identity, fingerprint) DO NOTHING
 )sql";
 
-// Locations are upserted kRowsPerInsert rows per statement (each row ?1 … ?14 numbered from its
-// own offset): one statement per row spent a fifth of its instructions setting up and halting
-// the statement. The last few rows of a scan go one per statement. A first scan writes its new
-// identities and parts the same way, with keys it assigns itself (see queue_new_identity).
+// A preview or secret once stored is kept: a later scan without --store-secrets, or without the
+// finding, does not erase it.
+constexpr const char* kUpdatePart = R"sql(
+UPDATE identity_parts SET preview = CASE WHEN ?2 <> '' THEN ?2 ELSE preview END, secret = coalesce(?3, secret),
+  locations = ?4 WHERE key = ?1
+)sql";
+
+// A first scan writes its new identities and parts kRowsPerInsert rows per statement (each row's
+// parameters numbered from its own offset), with keys it assigns itself (see queue_new_identity):
+// one statement per row spent a fifth of its instructions setting up and halting the statement.
 constexpr std::size_t kRowsPerInsert = 16;
-constexpr std::size_t kLocationColumns = 14;
 constexpr std::size_t kIdentityParams = 18;  // bind_identity's ?1 … ?17, then the key
-constexpr std::size_t kPartParams = 6;       // bind_part's ?1 … ?5, then the key
+constexpr std::size_t kPartParams = 7;       // bind_part's ?1 … ?6, then the key
 
 // "?N" for parameter `n` of a row whose parameters start after `base`.
 std::string param(std::size_t base, std::size_t n) { return "?" + std::to_string(base + n); }
@@ -111,31 +117,14 @@ std::string new_identities_sql(std::size_t rows) {
 }
 
 std::string new_parts_sql(std::size_t rows) {
-  std::string sql = "INSERT INTO identity_parts (key, identity, fingerprint, rule_id, preview, secret) VALUES ";
+  std::string sql =
+      "INSERT INTO identity_parts (key, identity, fingerprint, rule_id, preview, secret, locations) VALUES ";
   for (std::size_t row = 0, base = 0; row < rows; ++row, base += kPartParams) {
     sql += row == 0 ? "(" : ", (";
-    sql += param(base, 6);
-    for (std::size_t n = 1; n <= 5; ++n) sql += ", " + param(base, n);
+    sql += param(base, 7);
+    for (std::size_t n = 1; n <= 6; ++n) sql += ", " + param(base, n);
     sql += ")";
   }
-  return sql;
-}
-
-std::string location_upsert_sql(std::size_t rows) {
-  std::string sql =
-      "INSERT INTO locations (part, repository, commit_id, commit_date, author, path, line, image, layer_digest, "
-      "members, target, environment, present, first_seen_scan, last_seen_scan) VALUES ";
-  for (std::size_t row = 0; row < rows; ++row) {
-    sql += row == 0 ? "(" : ", (";
-    const std::size_t base = row * kLocationColumns;
-    for (std::size_t column = 1; column <= kLocationColumns; ++column)
-      sql += "?" + std::to_string(base + column) + ", ";
-    sql += "?" + std::to_string(base + kLocationColumns) + ")";  // last_seen_scan = first_seen_scan
-  }
-  sql +=
-      " ON CONFLICT (part, repository, commit_id, path, line, image, layer_digest, members) DO UPDATE SET "
-      "commit_date = excluded.commit_date, author = excluded.author, target = excluded.target, "
-      "environment = excluded.environment, present = excluded.present, last_seen_scan = excluded.last_seen_scan";
   return sql;
 }
 
@@ -156,21 +145,18 @@ struct ScanRecorder::Prepared {
         identity(db, kUpsertIdentity),
         identity_key(db, "SELECT key, first_seen_scan FROM identities WHERE id = ?1"),
         new_part(db, kInsertNewPart),
-        part_key(db, "SELECT key, preview, secret FROM identity_parts WHERE identity = ?1 AND fingerprint = ?2"),
-        part_update(db, "UPDATE identity_parts SET preview = ?2, secret = coalesce(?3, secret) WHERE key = ?1"),
-        location(db, location_upsert_sql(1)),
-        locations(db, location_upsert_sql(kRowsPerInsert)),
+        part_key(db, "SELECT key, locations FROM identity_parts WHERE identity = ?1 AND fingerprint = ?2"),
+        part_update(db, kUpdatePart),
         first_identity(db, new_identities_sql(1)),
         first_identities(db, new_identities_sql(kRowsPerInsert)),
         first_part(db, new_parts_sql(1)),
         first_parts(db, new_parts_sql(kRowsPerInsert)) {}
   bool ok() const {
     return intern.prepared() && lookup.prepared() && identity.prepared() && identity_key.prepared() &&
-           new_part.prepared() && part_key.prepared() && part_update.prepared() && location.prepared() &&
-           locations.prepared() && first_identity.prepared() && first_identities.prepared() && first_part.prepared() &&
-           first_parts.prepared();
+           new_part.prepared() && part_key.prepared() && part_update.prepared() && first_identity.prepared() &&
+           first_identities.prepared() && first_part.prepared() && first_parts.prepared();
   }
-  Statement intern, lookup, identity, identity_key, new_part, part_key, part_update, location, locations;
+  Statement intern, lookup, identity, identity_key, new_part, part_key, part_update;
   Statement first_identity, first_identities, first_part, first_parts;  ///< a first scan's new rows, keys given
 };
 
@@ -201,13 +187,18 @@ void ScanRecorder::clear_scan_state() {
   m_first_scan_id_texts.clear();
   m_new_identity_rows.clear();
   m_new_part_rows.clear();
+  m_new_part_locations.clear();
   m_touched.clear();
+  m_touched_parts.clear();
+  m_target_ids.clear();
   m_recheck.clear();
-  m_pending_locations.clear();
 }
 
 Error ScanRecorder::fail(std::string_view what) {
-  Error error = sqlite_error(m_store.connection(), m_store.path(), what);
+  return abort_scan(sqlite_error(m_store.connection(), m_store.path(), what));
+}
+
+Error ScanRecorder::abort_scan(Error error) {
   m_sql.reset();
   if (m_scan != 0) {
     end_transaction(m_store.connection(), "ROLLBACK");
@@ -253,6 +244,11 @@ Result<std::int64_t> ScanRecorder::begin_scan(const ScanInfo& info) {
     if (keys.step() != SQLITE_ROW) return fail("cannot read the datastore");
     m_next_identity_key = keys.integer(0);
     m_next_part_key = keys.integer(1);
+  }
+  for (const auto& target : m_info.targets) {
+    auto id = intern(target);
+    if (!id) return id.error();
+    m_target_ids.push_back(id.value());
   }
   return m_scan;
 }
@@ -343,31 +339,36 @@ Status ScanRecorder::record(std::span<const Identity> identities, const FindingI
 
 Status ScanRecorder::record(const PreparedIdentities& prepared) {
   if (m_scan <= 0) return Error{m_store.path() + ": record() without begin_scan()"};
-  std::vector<std::int64_t> part_keys;
   std::size_t part = 0, location = 0;
   for (const auto& entry : prepared.entries) {
     const std::size_t first_part = part;
-    part_keys.clear();
+    m_entry_locations.clear();
+    for (; location < entry.locations_end; ++location) {
+      const PreparedIdentities::Location& where = prepared.locations[location];
+      auto values = location_values(where);
+      if (!values) return values.error();
+      m_entry_locations.emplace_back(where.part - first_part, values.value());
+    }
+    m_locations += static_cast<std::int64_t>(m_entry_locations.size());
+    // The locations of the entry's part `index`, in m_part_seen.
+    const auto seen_of = [&](std::size_t index) -> std::span<const LocationValues> {
+      m_part_seen.clear();
+      for (const auto& [of, values] : m_entry_locations)
+        if (of == index) m_part_seen.push_back(values);
+      return m_part_seen;
+    };
     if (const std::optional<std::int64_t> key = queue_new_identity(entry)) {
-      for (; part < entry.parts_end; ++part) {
-        auto queued = queue_new_part(*key, prepared.parts[part]);
-        if (!queued) return queued.error();
-        part_keys.push_back(queued.value());
-      }
+      for (; part < entry.parts_end; ++part)
+        if (auto queued = queue_new_part(*key, prepared.parts[part], seen_of(part - first_part)); !queued)
+          return queued.error();
     } else {
       // Upserted: the rows queued so far must be in the table for its lookups.
       if (auto done = flush_new_rows(); !done) return done;
       auto upserted = upsert_identity(entry);
       if (!upserted) return upserted.error();
-      for (; part < entry.parts_end; ++part) {
-        auto recorded = upsert_part(upserted.value(), prepared.parts[part]);
-        if (!recorded) return recorded.error();
-        part_keys.push_back(recorded.value());
-      }
-    }
-    for (; location < entry.locations_end; ++location) {
-      const PreparedIdentities::Location& where = prepared.locations[location];
-      if (auto done = upsert_location(part_keys[where.part - first_part], where); !done) return done;
+      for (; part < entry.parts_end; ++part)
+        if (auto recorded = upsert_part(upserted.value(), prepared.parts[part], seen_of(part - first_part)); !recorded)
+          return recorded.error();
     }
   }
   return flush_new_rows();  // their columns are borrowed from `prepared`
@@ -394,10 +395,12 @@ void bind_identity(Statement& stmt, const Identity& identity, const PreparedIden
   stmt.bind_borrowed(base + 17, json.policies);
 }
 
-// Binds a part's columns (?1 … ?5, after `base`). The one place a raw secret may reach the file.
-// Nothing is copied: `fingerprint`, `preview` and the finding must outlive the statement's run.
+// Binds a part's columns (?1 … ?6, after `base`; ?6 its packed locations). The one place a raw
+// secret may reach the file. Nothing is copied: `fingerprint`, `preview`, `locations` and the
+// finding must outlive the statement's run.
 void bind_part(Statement& stmt, std::int64_t identity, std::string_view fingerprint, std::int64_t rule,
-               std::string_view preview, const Finding* finding, bool store_secrets, int base = 0) {
+               std::string_view preview, const Finding* finding, bool store_secrets, std::string_view locations,
+               int base = 0) {
   stmt.bind(base + 1, identity).bind_borrowed(base + 2, fingerprint).bind(base + 3, rule);
   stmt.bind_borrowed(base + 4, preview);
   if (store_secrets && finding && !finding->secret.empty()) {
@@ -405,6 +408,13 @@ void bind_part(Statement& stmt, std::int64_t identity, std::string_view fingerpr
   } else {
     stmt.bind_null(base + 5);
   }
+  stmt.bind_blob_borrowed(base + 6, locations);
+}
+
+// `locations` packed into `out` (cleared first).
+void pack(std::span<const LocationValues> locations, std::string& out) {
+  out.clear();
+  for (const LocationValues& location : locations) append_location(out, location);
 }
 
 }  // namespace
@@ -424,11 +434,16 @@ std::optional<std::int64_t> ScanRecorder::queue_new_identity(const PreparedIdent
   return key;
 }
 
-Result<std::int64_t> ScanRecorder::queue_new_part(std::int64_t identity, const PreparedIdentities::Part& part) {
+Result<std::int64_t> ScanRecorder::queue_new_part(std::int64_t identity, const PreparedIdentities::Part& part,
+                                                  std::span<const LocationValues> seen) {
   auto rule = intern(part.rule_id);
   if (!rule) return rule.error();
+  m_merged.clear();
+  merge_locations(m_merged, seen);  // a place given twice is stored once
+  const std::size_t begin = m_new_part_locations.size();
+  for (const LocationValues& location : m_merged) append_location(m_new_part_locations, location);
   const std::int64_t key = m_next_part_key++;
-  m_new_part_rows.push_back({&part, identity, rule.value(), key});
+  m_new_part_rows.push_back({&part, identity, rule.value(), key, begin, m_new_part_locations.size()});
   return key;
 }
 
@@ -464,14 +479,16 @@ Status ScanRecorder::flush_new_rows() {
                                       kIdentityParams, bind_new_identity))
     return fail("cannot record identity " + m_new_identity_rows[*failed].entry->identity->id);
   m_new_identity_rows.clear();
+  const std::string_view packed = m_new_part_locations;
   const auto bind_new_part = [&](Statement& stmt, const NewPartRow& row, int base) {
     bind_part(stmt, row.identity, row.part->fingerprint, row.rule, row.part->preview, row.part->finding,
-              m_info.store_secrets, base);
+              m_info.store_secrets, packed.substr(row.locations_begin, row.locations_end - row.locations_begin), base);
     stmt.bind(base + static_cast<int>(kPartParams), row.key);
   };
   if (insert_rows(m_new_part_rows, m_sql->first_parts, m_sql->first_part, kPartParams, bind_new_part))
     return fail("cannot record a credential part");
   m_new_part_rows.clear();
+  m_new_part_locations.clear();
   return Ok{};
 }
 
@@ -508,36 +525,41 @@ Result<std::int64_t> ScanRecorder::upsert_identity(const PreparedIdentities::Ent
   return key;
 }
 
-Result<std::int64_t> ScanRecorder::upsert_part(std::int64_t identity, const PreparedIdentities::Part& part) {
+Status ScanRecorder::decode_part_locations(std::string_view blob, std::int64_t part) {
+  m_merged.clear();
+  if (decode_locations(blob, m_merged)) return Ok{};
+  return abort_scan(Error{m_store.path() + ": datastore is corrupt (the locations of credential part " +
+                          std::to_string(part) + " cannot be read); scan not recorded"});
+}
+
+Result<std::int64_t> ScanRecorder::upsert_part(std::int64_t identity, const PreparedIdentities::Part& part,
+                                               std::span<const LocationValues> seen) {
   auto rule = intern(part.rule_id);
   if (!rule) return rule.error();
   sqlite3* db = m_store.connection();
-  const std::string_view fingerprint = part.fingerprint, preview = part.preview;
   const Finding* finding = part.finding;
-  // Stored already (a rescan): a preview or secret once stored is kept (a later scan without
-  // --store-secrets does not erase it), so the row changes only for a new preview or secret.
   Statement& lookup = m_sql->part_key;
   lookup.reset();
-  lookup.bind(1, identity).bind_borrowed(2, fingerprint);
+  lookup.bind(1, identity).bind_borrowed(2, part.fingerprint);
   const int found = lookup.step();
   if (found == SQLITE_ROW) {
+    // Stored already (a rescan, or given twice in this scan): its locations take this scan's.
     const std::int64_t key = lookup.integer(0);
-    const std::string stored_preview = lookup.text(1);
-    const bool secret_stored = !lookup.is_null(2);
-    const std::string stored_secret = secret_stored ? lookup.text(2) : std::string();
+    if (auto decoded = decode_part_locations(lookup.blob(1), key); !decoded) return decoded.error();
     lookup.reset();
-    const bool keep_secret = m_info.store_secrets && finding && !finding->secret.empty();
-    const bool new_preview = !preview.empty() && preview != stored_preview;
-    const bool new_secret = keep_secret && (!secret_stored || finding->secret != stored_secret);
-    if (!new_preview && !new_secret) return key;
+    merge_locations(m_merged, seen);
+    if (mark_unseen_absent(m_merged, m_scan, m_target_ids) > 0) m_recheck.insert(identity);
+    pack(m_merged, m_packed);
+    m_touched_parts.insert(key);
     Statement& update = m_sql->part_update;
     update.reset();
-    update.bind(1, key).bind_borrowed(2, new_preview ? preview : std::string_view(stored_preview));
-    if (keep_secret) {
+    update.bind(1, key).bind_borrowed(2, part.preview);
+    if (m_info.store_secrets && finding && !finding->secret.empty()) {
       update.bind_borrowed(3, finding->secret);
     } else {
       update.bind_null(3);
     }
+    update.bind_blob_borrowed(4, m_packed);
     const int rc = update.step();
     update.reset();
     if (rc != SQLITE_DONE) return fail("cannot record a credential part");
@@ -545,99 +567,92 @@ Result<std::int64_t> ScanRecorder::upsert_part(std::int64_t identity, const Prep
   }
   lookup.reset();
   if (found != SQLITE_DONE) return fail("cannot record a credential part");
+  m_merged.clear();
+  merge_locations(m_merged, seen);
+  pack(m_merged, m_packed);
   Statement& insert = m_sql->new_part;
   insert.reset();
-  bind_part(insert, identity, fingerprint, rule.value(), preview, finding, m_info.store_secrets);
+  bind_part(insert, identity, part.fingerprint, rule.value(), part.preview, finding, m_info.store_secrets, m_packed);
   const int rc = insert.step();
   insert.reset();
   if (rc != SQLITE_DONE || sqlite3_changes(db) != 1) return fail("cannot record a credential part");
-  return sqlite3_last_insert_rowid(db);
+  const std::int64_t key = sqlite3_last_insert_rowid(db);
+  m_touched_parts.insert(key);
+  return key;
 }
 
-Status ScanRecorder::upsert_location(std::int64_t part, const PreparedIdentities::Location& where) {
+Result<LocationValues> ScanRecorder::location_values(const PreparedIdentities::Location& where) {
   const IdentityLocation& location = *where.location;
   const std::string_view texts[] = {location.repository, location.commit, location.commit_date, location.author,
                                     location.path};
   const std::string_view rest[] = {location.image, location.layer_digest, where.members, where.target,
                                    location.environment};
-  LocationRow& row = m_pending_locations.emplace_back();
-  row[0] = part;
+  LocationValues values;
   for (std::size_t i = 0; i < 5; ++i) {
     auto id = intern_column(i, texts[i]);
     if (!id) return id.error();
-    row[1 + i] = id.value();
+    values[kRepository + i] = id.value();
   }
-  row[6] = location.line;
+  values[kLine] = location.line;
   for (std::size_t i = 0; i < 5; ++i) {
     auto id = intern_column(5 + i, rest[i]);
     if (!id) return id.error();
-    row[7 + i] = id.value();
+    values[kImage + i] = id.value();
   }
-  row[12] = location.present ? 1 : 0;
-  row[13] = m_scan;
-  ++m_locations;
-  if (m_pending_locations.size() == kRowsPerInsert) return flush_locations();
-  return Ok{};
-}
-
-Status ScanRecorder::flush_locations() {
-  const bool full = m_pending_locations.size() == kRowsPerInsert;
-  Statement& stmt = full ? m_sql->locations : m_sql->location;
-  std::size_t row = 0;
-  for (const LocationRow& values : m_pending_locations) {
-    const int base = static_cast<int>((full ? row++ : 0) * kLocationColumns);
-    for (std::size_t column = 0; column < kLocationColumns; ++column)
-      stmt.bind(base + static_cast<int>(column) + 1, values[column]);
-    if (full && row < kRowsPerInsert) continue;
-    if (stmt.step() != SQLITE_DONE) return fail("cannot record a location");
-    stmt.rewind();  // every row rebinds every column, all integers
-  }
-  m_pending_locations.clear();
-  return Ok{};
+  values[kPresent] = location.present ? 1 : 0;
+  values[kFirstSeenScan] = values[kLastSeenScan] = m_scan;
+  return values;
 }
 
 Status ScanRecorder::mark_absent() {
   // Locations of this scan's targets that this scan did not see again: history, kept, not present.
-  // One pass over `locations` for all targets: cheaper than keeping an index on target up to date
-  // for every location written. A first scan (no identity stored before it) has none to look for.
-  if (m_info.targets.empty() || m_insert_first) return Ok{};
-  std::string ids = "[";
-  for (const auto& target : m_info.targets) {
-    auto id = intern(target);
-    if (!id) return id.error();
-    if (ids.size() > 1) ids += ',';
-    ids += std::to_string(id.value());
+  // upsert_part did this for the parts it recorded; this is one pass over the others. A first scan
+  // (no identity stored before it) has none to look for.
+  if (m_target_ids.empty() || m_insert_first) return Ok{};
+  sqlite3* db = m_store.connection();
+  std::vector<std::tuple<std::int64_t, std::int64_t, std::string>> changed;  // part, identity, packed
+  {
+    Statement parts(db, "SELECT key, identity, locations FROM identity_parts");
+    int rc;
+    while ((rc = parts.step()) == SQLITE_ROW) {
+      const std::int64_t key = parts.integer(0);
+      if (m_touched_parts.count(key)) continue;
+      if (auto decoded = decode_part_locations(parts.blob(2), key); !decoded) return decoded;
+      if (mark_unseen_absent(m_merged, m_scan, m_target_ids) == 0) continue;
+      pack(m_merged, m_packed);
+      changed.emplace_back(key, parts.integer(1), m_packed);
+    }
+    if (rc != SQLITE_DONE) return fail("cannot update presence");
   }
-  ids += "]";
-  Statement stmt(m_store.connection(),
-                 "UPDATE locations SET present = 0 WHERE present = 1 AND last_seen_scan <> ?2 "
-                 "AND target IN (SELECT value FROM json_each(?1)) "
-                 "RETURNING (SELECT identity FROM identity_parts WHERE key = part)");
-  stmt.bind(1, ids).bind(2, m_scan);
-  int rc;
-  while ((rc = stmt.step()) == SQLITE_ROW) {
-    m_touched.insert(stmt.integer(0));
-    m_recheck.insert(stmt.integer(0));
+  Statement update(db, "UPDATE identity_parts SET locations = ?2 WHERE key = ?1");
+  for (const auto& [key, identity, packed] : changed) {
+    update.reset();
+    update.bind(1, key).bind_blob_borrowed(2, packed);
+    if (update.step() != SQLITE_DONE) return fail("cannot update presence");
+    m_touched.insert(identity);
+    m_recheck.insert(identity);
   }
-  if (rc != SQLITE_DONE) return fail("cannot update presence");
   return Ok{};
 }
 
 Status ScanRecorder::update_presence() {
   sqlite3* db = m_store.connection();
-  Statement present(db,
-                    "SELECT EXISTS (SELECT 1 FROM identity_parts p JOIN locations l ON l.part = p.key "
-                    "WHERE p.identity = ?1 AND l.present = 1)");
+  Statement parts(db, "SELECT key, locations FROM identity_parts WHERE identity = ?1");
   Statement update(db,
                    "UPDATE identities SET present = ?2, absent_since_scan = CASE WHEN ?2 THEN NULL "
                    "ELSE coalesce(absent_since_scan, ?3) END WHERE key = ?1");
   for (std::int64_t key : m_recheck) {
-    present.reset();
-    present.bind(1, key);
-    if (present.step() != SQLITE_ROW) return fail("cannot update presence");
-    std::int64_t is_present = present.integer(0);
+    parts.reset();
+    parts.bind(1, key);
+    bool is_present = false;
+    int rc = SQLITE_DONE;
+    while (!is_present && (rc = parts.step()) == SQLITE_ROW) {
+      if (auto decoded = decode_part_locations(parts.blob(1), parts.integer(0)); !decoded) return decoded;
+      is_present = any_present(m_merged);
+    }
+    if (!is_present && rc != SQLITE_DONE) return fail("cannot update presence");
     update.reset();
-    update.bind(1, key).bind(2, is_present).bind(3, m_scan);
+    update.bind(1, key).bind(2, std::int64_t{is_present}).bind(3, m_scan);
     if (update.step() != SQLITE_DONE) return fail("cannot update presence");
   }
   return Ok{};
@@ -646,7 +661,6 @@ Status ScanRecorder::update_presence() {
 Result<ScanCounts> ScanRecorder::finish_scan(ScanCounts counts, const std::string& finished_at) {
   if (m_scan <= 0) return Error{m_store.path() + ": finish_scan() without begin_scan()"};
   std::size_t recorded = m_touched.size();
-  if (auto done = flush_locations(); !done) return done.error();
   if (auto done = mark_absent(); !done) return done.error();
   if (auto done = update_presence(); !done) return done.error();
   if (counts.identities == 0) counts.identities = static_cast<std::int64_t>(recorded);

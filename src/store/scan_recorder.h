@@ -17,6 +17,7 @@
 #include "sprawl/identity.h"
 #include "sprawl/result.h"
 #include "src/store/datastore.h"
+#include "src/store/location_list.h"
 #include "src/util/flat_string_index.h"
 
 namespace sprawl::store {
@@ -88,10 +89,9 @@ class ScanRecorder {
   /// Starts the transaction (waiting for another writer up to the busy timeout) and inserts the
   /// scan, marked incomplete. Returns its id.
   Result<std::int64_t> begin_scan(const ScanInfo& info);
-  /// Upserts identities, their parts and locations. `findings` give each part's rule, redacted
-  /// preview and (with store_secrets) the secret, matched by fingerprint; a part without a
-  /// finding is stored with an empty preview. Locations are written in groups: the last ones
-  /// by finish_scan. On error the scan is rolled back.
+  /// Upserts identities and their parts, each part with its locations. `findings` give each
+  /// part's rule, redacted preview and (with store_secrets) the secret, matched by fingerprint; a
+  /// part without a finding is stored with an empty preview. On error the scan is rolled back.
   Status record(std::span<const Identity> identities, const FindingIndex& findings);
   /// record() of a batch prepared already (possibly on another thread).
   Status record(const PreparedIdentities& prepared);
@@ -104,8 +104,9 @@ class ScanRecorder {
   std::int64_t scan_id() const { return m_scan; }
 
  private:
-  Error fail(std::string_view what);
-  void clear_scan_state();  ///< after a commit or a rollback
+  Error fail(std::string_view what);  ///< rolls back; the error is SQLite's
+  Error abort_scan(Error error);      ///< rolls back; the error is `error`
+  void clear_scan_state();            ///< after a commit or a rollback
   Result<std::int64_t> intern(std::string_view text);
   /// intern() for location column `column`, remembering its last value: neighbouring locations
   /// mostly repeat the repository, commit, path and empty image columns.
@@ -113,18 +114,22 @@ class ScanRecorder {
   /// A first scan's identity not recorded before in it: given the next key and queued (its row
   /// is written by flush_new_rows, grouped); nullopt when it must be upserted instead.
   std::optional<std::int64_t> queue_new_identity(const PreparedIdentities::Entry& entry);
-  /// A part of a queued identity: given the next key and queued.
-  Result<std::int64_t> queue_new_part(std::int64_t identity, const PreparedIdentities::Part& part);
+  /// A part of a queued identity with the locations this scan saw of it: given the next key and queued.
+  Result<std::int64_t> queue_new_part(std::int64_t identity, const PreparedIdentities::Part& part,
+                                      std::span<const LocationValues> seen);
   /// Writes the queued identities and parts, kRowsPerInsert rows per statement.
   Status flush_new_rows();
   Result<std::int64_t> upsert_identity(const PreparedIdentities::Entry& entry);
-  Result<std::int64_t> upsert_part(std::int64_t identity, const PreparedIdentities::Part& part);
-  /// Queues the location's row; every kRowsPerInsert rows go in one statement, and
-  /// finish_scan upserts the rest.
-  Status upsert_location(std::int64_t part, const PreparedIdentities::Location& location);
-  Status flush_locations();  ///< upserts the queued rows
+  /// Inserts the part, or merges `seen` into its stored locations (marking those of this scan's
+  /// targets it did not see absent).
+  Result<std::int64_t> upsert_part(std::int64_t identity, const PreparedIdentities::Part& part,
+                                   std::span<const LocationValues> seen);
+  /// The stored values of a location this scan saw (its strings interned).
+  Result<LocationValues> location_values(const PreparedIdentities::Location& location);
+  /// Reads a part's packed locations into m_merged (cleared first).
+  Status decode_part_locations(std::string_view blob, std::int64_t part);
   Status update_presence();
-  Status mark_absent();
+  Status mark_absent();  ///< in the parts this scan did not record (upsert_part did its own)
 
   struct Prepared;  ///< the statements record() repeats, prepared once per scan
 
@@ -137,6 +142,8 @@ class ScanRecorder {
   FlatStringIndex<std::int64_t> m_strings;  ///< their ids, keyed by m_string_texts
   std::array<std::pair<std::string, std::int64_t>, 10> m_last_in_column;  ///< for intern_column
   std::unordered_set<std::int64_t> m_touched;                             ///< identity keys recorded in this scan
+  std::unordered_set<std::int64_t> m_touched_parts;                       ///< part keys upserted in a rescan
+  std::vector<std::int64_t> m_target_ids;                                 ///< this scan's targets, interned
   /// Identities whose presence this scan may have changed from present to absent: those it found
   /// only in history, and those whose locations it marked absent. The others it found present.
   std::unordered_set<std::int64_t> m_recheck;
@@ -149,14 +156,19 @@ class ScanRecorder {
   struct NewPartRow {
     const PreparedIdentities::Part* part;
     std::int64_t identity, rule, key;
+    std::size_t locations_begin, locations_end;  ///< its packed locations in m_new_part_locations
   };
   std::vector<NewIdentityRow> m_new_identity_rows;
   std::vector<NewPartRow> m_new_part_rows;
+  std::string m_new_part_locations;  ///< the queued parts' packed locations, one after another
   std::int64_t m_next_identity_key = 0, m_next_part_key = 0;
-  std::deque<std::string> m_first_scan_id_texts;     ///< ids queued in this first scan (stable addresses)
-  FlatStringIndex<std::int64_t> m_first_scan_ids;    ///< their keys, keyed by m_first_scan_id_texts
-  using LocationRow = std::array<std::int64_t, 14>;  ///< the location statement's ?1 … ?14
-  std::vector<LocationRow> m_pending_locations;      ///< not yet upserted (flush_locations)
+  std::deque<std::string> m_first_scan_id_texts;   ///< ids queued in this first scan (stable addresses)
+  FlatStringIndex<std::int64_t> m_first_scan_ids;  ///< their keys, keyed by m_first_scan_id_texts
+  // Scratch space, kept to reuse its memory: an entry's locations with their part (an index into
+  // its parts), one part's of them, a part's stored locations merged with them, packed.
+  std::vector<std::pair<std::size_t, LocationValues>> m_entry_locations;
+  std::vector<LocationValues> m_part_seen, m_merged;
+  std::string m_packed;
   std::int64_t m_locations = 0, m_new_identities = 0;
 };
 

@@ -5,6 +5,9 @@
 
 #include <array>
 #include <string>
+#include <vector>
+
+#include "src/store/location_list.h"
 
 namespace sprawl::store {
 namespace {
@@ -127,13 +130,70 @@ DROP TABLE locations;
 ALTER TABLE locations_v2 RENAME TO locations;
 )sql";
 
+// Version 3: each part's locations packed into its identity_parts row (src/store/location_list:
+// 14 varints per location). A location row of its own was one B-tree insert and a dozen columns
+// of record work: about 60% of recording a scan, and 46 of 257 MiB of the file. A part's list
+// is read and written whole (a rescan merges into it; marking absent and presence run over the
+// decoded lists), so `locations` goes. SQL cannot write varints: pack_locations converts.
+constexpr std::string_view kSchemaV3 = R"sql(
+ALTER TABLE identity_parts ADD COLUMN locations BLOB NOT NULL DEFAULT x'';
+)sql";
+constexpr std::string_view kSchemaV3Done = "DROP TABLE locations;";
+
+// Fills each part's `locations` column from the v2 `locations` table (read in key order: by part).
+Status pack_locations(sqlite3* db, const std::string& path) {
+  Statement rows(db,
+                 "SELECT part, repository, commit_id, commit_date, author, path, line, image, layer_digest, members, "
+                 "target, environment, present, first_seen_scan, last_seen_scan FROM locations ORDER BY part");
+  Statement update(db, "UPDATE identity_parts SET locations = ?2 WHERE key = ?1");
+  if (!rows.prepared() || !update.prepared()) return sqlite_error(db, path, "datastore");
+  std::string blob;
+  std::int64_t part = 0;
+  const auto write = [&] {
+    if (blob.empty()) return true;
+    update.reset();
+    update.bind(1, part).bind_blob_borrowed(2, blob);
+    const bool done = update.step() == SQLITE_DONE;
+    blob.clear();
+    return done;
+  };
+  int rc;
+  while ((rc = rows.step()) == SQLITE_ROW) {
+    if (rows.integer(0) != part && !write()) return sqlite_error(db, path, "datastore");
+    part = rows.integer(0);
+    LocationValues location;
+    for (std::size_t column = 0; column < kLocationColumns; ++column)
+      location[column] = rows.integer(static_cast<int>(column) + 1);
+    append_location(blob, location);
+  }
+  if (rc != SQLITE_DONE || !write()) return sqlite_error(db, path, "datastore");
+  return Ok{};
+}
+
+// One step from user_version N - 1 to N: SQL, then (optionally) a conversion in C++, then SQL.
+struct Migration {
+  std::string_view sql;
+  Status (*convert)(sqlite3* db, const std::string& path) = nullptr;
+  std::string_view after;
+};
+
 // Index i migrates user_version i to i + 1.
-constexpr std::array<std::string_view, kSchemaVersion> kMigrations = {kSchemaV1, kSchemaV2};
+const std::array<Migration, kSchemaVersion> kMigrations = {Migration{kSchemaV1, nullptr, {}},
+                                                           Migration{kSchemaV2, nullptr, {}},
+                                                           Migration{kSchemaV3, pack_locations, kSchemaV3Done}};
+
+Status run_migration(sqlite3* db, const std::string& path, const Migration& migration) {
+  if (auto done = exec(db, path, migration.sql); !done) return done;
+  if (migration.convert)
+    if (auto done = migration.convert(db, path); !done) return done;
+  if (!migration.after.empty()) return exec(db, path, migration.after);
+  return Ok{};
+}
 
 }  // namespace
 
 std::string_view schema_migration(int version) {
-  return version >= 1 && version <= kSchemaVersion ? kMigrations[static_cast<std::size_t>(version - 1)] : "";
+  return version >= 1 && version <= kSchemaVersion ? kMigrations[static_cast<std::size_t>(version - 1)].sql : "";
 }
 
 Error sqlite_error(sqlite3* db, const std::string& path, std::string_view what) {
@@ -173,7 +233,7 @@ Status migrate(sqlite3* db, const std::string& path, int from) {
   auto now = schema_version(db, path);
   int version = now ? now.value() : from;
   for (; version < kSchemaVersion; ++version) {
-    if (auto done = exec(db, path, kMigrations[static_cast<std::size_t>(version)]); !done) {
+    if (auto done = run_migration(db, path, kMigrations[static_cast<std::size_t>(version)]); !done) {
       sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
       return Error{done.error().message + " (migrating to schema version " + std::to_string(version + 1) + ")"};
     }
@@ -214,6 +274,12 @@ Statement& Statement::bind_borrowed(int index, std::string_view text) {
   return *this;
 }
 
+Statement& Statement::bind_blob_borrowed(int index, std::string_view bytes) {
+  // A null pointer would bind NULL, not an empty BLOB.
+  sqlite3_bind_blob64(m_stmt, index, bytes.data() ? bytes.data() : "", bytes.size(), SQLITE_STATIC);
+  return *this;
+}
+
 Statement& Statement::bind_null(int index) {
   sqlite3_bind_null(m_stmt, index);
   return *this;
@@ -236,5 +302,12 @@ std::string Statement::text(int column) const {
 }
 
 bool Statement::is_null(int column) const { return sqlite3_column_type(m_stmt, column) == SQLITE_NULL; }
+
+std::string_view Statement::blob(int column) const {
+  const void* bytes = sqlite3_column_blob(m_stmt, column);  // NULL for an empty one
+  return bytes ? std::string_view(static_cast<const char*>(bytes),
+                                  static_cast<std::size_t>(sqlite3_column_bytes(m_stmt, column)))
+               : std::string_view();
+}
 
 }  // namespace sprawl::store

@@ -14,10 +14,11 @@ struct sqlite3_stmt;
 namespace sprawl::store {
 
 /// The schema version this sprawl writes. A datastore with a higher user_version is refused.
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
 /// The SQL that migrates user_version `version - 1` to `version` (1 … kSchemaVersion), for
-/// tests that build a datastore as an older sprawl left it.
+/// tests that build a datastore as an older sprawl left it. A migration that converts data in
+/// C++ as well (version 3 packs the locations) returns only its first SQL step.
 std::string_view schema_migration(int version);
 
 /// The datastore's user_version (0 for a new, empty file), or the SQLite error.
@@ -47,6 +48,8 @@ class Statement {
   /// Not copied: `text` must stay as it is until the statement is reset.
   Statement& bind_borrowed(int index, std::string_view text);
   Statement& bind_null(int index);
+  /// A BLOB, not copied: `bytes` must stay as they are until the statement is reset.
+  Statement& bind_blob_borrowed(int index, std::string_view bytes);
   /// SQLITE_ROW, SQLITE_DONE or an error code.
   int step();
   /// Clears the bindings and makes the statement runnable again.
@@ -59,6 +62,8 @@ class Statement {
   std::int64_t integer(int column) const;
   std::string text(int column) const;
   bool is_null(int column) const;
+  /// A BLOB (or text) column's bytes, valid until the next step or reset.
+  std::string_view blob(int column) const;
 
  private:
   sqlite3_stmt* m_stmt = nullptr;

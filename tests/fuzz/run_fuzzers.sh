@@ -26,7 +26,7 @@ BUILD="$ROOT/build-fuzz"
 CXX_FUZZ="${CXX_FUZZ:-clang++-14}"
 TARGETS=(${FUZZ_TARGETS:-fuzz_rule_config fuzz_matcher fuzz_git_objects fuzz_index_file fuzz_pack_index fuzz_delta
   fuzz_pack_walk fuzz_ignore_files fuzz_archive fuzz_image_layout fuzz_encoded_spans fuzz_offline_checks
-  fuzz_validator_responses fuzz_declared_inventory})
+  fuzz_validator_responses fuzz_declared_inventory fuzz_location_list})
 read -r -a EXTRA <<<"${FUZZ_EXTRA_ARGS:-}"
 
 if ! command -v "$CXX_FUZZ" >/dev/null; then
@@ -66,6 +66,7 @@ run_one() {
     fuzz_offline_checks) seeds="$FUZZ_DIR/corpus/offline_checks"; max_len=8192 ;;
     fuzz_validator_responses) seeds="$FUZZ_DIR/corpus/validator_responses"; max_len=4096 ;;
     fuzz_declared_inventory) seeds="$FUZZ_DIR/corpus/declared_inventory"; dict="$FUZZ_DIR/declared_inventory.dict"; max_len=4096 ;;
+    fuzz_location_list) seeds="$FUZZ_DIR/corpus/location_list"; max_len=4096 ;;
     *) echo "unknown target $target" >&2; return 2 ;;
   esac
   local corpus="$BUILD/corpus/$target" artifacts="$BUILD/artifacts/$target"

@@ -2,6 +2,7 @@
 // corrupt file, another program's database — plus waiting for a second writer's lock.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -47,7 +48,7 @@ TEST_CASE("a missing datastore is created in WAL mode at the current schema and 
   }
   RawDb raw(path);
   CHECK(raw.integer("PRAGMA user_version") == kSchemaVersion);
-  CHECK(raw.integer("SELECT count(*) FROM sqlite_master WHERE name = 'locations'") == 1);
+  CHECK(raw.integer("SELECT count(*) FROM pragma_table_info('identity_parts') WHERE name = 'locations'") == 1);
   CHECK(raw.text("PRAGMA journal_mode") == "wal");
   auto again = Datastore::open(path);
   REQUIRE(again.ok());
@@ -82,7 +83,9 @@ TEST_CASE("a new datastore's first scan goes through the rollback journal, later
   {
     RawDb raw(path);
     CHECK(raw.text("PRAGMA journal_mode") == "wal");
-    CHECK(raw.integer("SELECT count(*) FROM locations") == 1);
+    const auto rows = raw.locations();
+    REQUIRE(rows);
+    CHECK(rows->size() == 1);
   }
   auto again = Datastore::open(path);
   REQUIRE(again.ok());
@@ -117,7 +120,8 @@ TEST_CASE("an empty file is migrated to the current schema", "[store]") {
   CHECK(raw.text("PRAGMA journal_mode") == "wal");
 }
 
-TEST_CASE("a version 1 datastore is migrated to WITHOUT ROWID locations, every location kept", "[store]") {
+TEST_CASE("a version 1 datastore is migrated to packed locations, every location kept under its part", "[store]") {
+  // Through version 2 (locations WITHOUT ROWID) to 3 (each part's locations packed into its row).
   TempDir dir;
   std::string path = dir / "v1.db";
   {
@@ -140,12 +144,16 @@ TEST_CASE("a version 1 datastore is migrated to WITHOUT ROWID locations, every l
         SQLITE_OK);
     REQUIRE(raw.exec("INSERT INTO identity_parts (key, identity, fingerprint, rule_id, preview) VALUES "
                      "(1, 1, '" +
-                     test::fake_fingerprint(1) + "', 11, 'ghp_…(40)')") == SQLITE_OK);
-    // Recorded newest first: a load must still list the earliest first, then undated, by path.
-    REQUIRE(raw.exec("INSERT INTO locations (part, repository, commit_id, commit_date, author, path, line, image, "
-                     "layer_digest, members, target, environment, present, first_seen_scan, last_seen_scan) VALUES "
-                     "(1, 2, 3, 4, 6, 7, 3, 1, 1, 1, 2, 10, 1, 1, 1), (1, 2, 1, 1, 1, 9, 1, 1, 1, 1, 2, 10, 1, 1, 1), "
-                     "(1, 2, 3, 5, 6, 8, 7, 1, 1, 1, 2, 10, 0, 1, 1)") == SQLITE_OK);
+                     test::fake_fingerprint(1) + "', 11, 'ghp_…(40)'), (2, 1, '" + test::fake_fingerprint(2) +
+                     "', 11, 'ghp_…(40)')") == SQLITE_OK);
+    // Recorded newest first, the parts interleaved: a load must still list the earliest first,
+    // then undated, by path, each under its own part.
+    REQUIRE(
+        raw.exec("INSERT INTO locations (part, repository, commit_id, commit_date, author, path, line, image, "
+                 "layer_digest, members, target, environment, present, first_seen_scan, last_seen_scan) VALUES "
+                 "(1, 2, 3, 4, 6, 7, 3, 1, 1, 1, 2, 10, 1, 1, 1), (2, 2, 3, 4, 6, 9, 12, 1, 1, 1, 2, 10, 1, 1, 1), "
+                 "(1, 2, 1, 1, 1, 9, 1, 1, 1, 1, 2, 10, 1, 1, 1), (1, 2, 3, 5, 6, 8, 7, 1, 1, 1, 2, 10, 0, 1, 1)") ==
+        SQLITE_OK);
   }
   auto store = Datastore::open(path);
   INFO((store.ok() ? std::string() : store.error().message));
@@ -153,15 +161,19 @@ TEST_CASE("a version 1 datastore is migrated to WITHOUT ROWID locations, every l
   {
     RawDb raw(path);
     CHECK(raw.integer("PRAGMA user_version") == kSchemaVersion);
-    CHECK_THAT(raw.text("SELECT sql FROM sqlite_master WHERE name = 'locations'"), Catch::Contains("WITHOUT ROWID"));
-    CHECK(raw.integer("SELECT count(*) FROM locations") == 3);
+    CHECK(raw.integer("SELECT count(*) FROM sqlite_master WHERE name = 'locations'") == 0);
+    const auto rows = raw.locations();
+    REQUIRE(rows);
+    REQUIRE(rows->size() == 4);
+    CHECK(std::count_if(rows->begin(), rows->end(), [](const auto& row) { return row.first == 2; }) == 1);
   }
   auto loaded = store.value()->load_identities();
   REQUIRE(loaded.ok());
   REQUIRE(loaded->size() == 1);
   const StoredIdentity& stored = loaded->front();
-  REQUIRE(stored.identity.locations.size() == 3);
-  REQUIRE(stored.locations.size() == 3);
+  REQUIRE(stored.identity.locations.size() == 4);
+  REQUIRE(stored.locations.size() == 4);
+  REQUIRE(stored.parts.size() == 2);
   const auto& first = stored.identity.locations[0];
   CHECK(first.path == "a.env");
   CHECK(first.line == 7);
@@ -174,8 +186,13 @@ TEST_CASE("a version 1 datastore is migrated to WITHOUT ROWID locations, every l
   CHECK(first.fingerprint == test::fake_fingerprint(1));
   CHECK(first.rule_id == "github-pat");
   CHECK(stored.identity.locations[1].path == "b.env");
-  CHECK(stored.identity.locations[2].path == "c.env");  // undated: last
-  CHECK(stored.identity.locations[2].commit.empty());
+  CHECK(stored.identity.locations[1].fingerprint == test::fake_fingerprint(1));
+  CHECK(stored.identity.locations[2].path == "c.env");  // the same date: by path
+  CHECK(stored.identity.locations[2].line == 12);
+  CHECK(stored.identity.locations[2].fingerprint == test::fake_fingerprint(2));
+  CHECK(stored.identity.locations[3].path == "c.env");  // undated: last
+  CHECK(stored.identity.locations[3].commit.empty());
+  CHECK(stored.identity.locations[3].fingerprint == test::fake_fingerprint(1));
   CHECK(stored.locations[0].target == "repo");
   CHECK(stored.locations[0].first_seen_scan == 1);
 
@@ -191,9 +208,17 @@ TEST_CASE("a version 1 datastore is migrated to WITHOUT ROWID locations, every l
   REQUIRE(recorder.record(std::vector<Identity>{identity}, FindingIndex(no_findings)).ok());
   REQUIRE(recorder.finish_scan({}, "2025-05-01T00:01:00Z").ok());
   RawDb raw(path);
-  CHECK(raw.integer("SELECT count(*) FROM locations") == 3);
-  CHECK(raw.integer("SELECT last_seen_scan FROM locations WHERE path = 8") == 2);
-  CHECK(raw.integer("SELECT present FROM locations WHERE path = 8") == 1);
+  const auto rows = raw.locations();
+  REQUIRE(rows);
+  REQUIRE(rows->size() == 4);
+  for (const auto& [part, location] : *rows) {
+    INFO("part " << part << ", path " << location[kPath] << ", line " << location[kLine]);
+    const bool seen_again = location[kPath] == 8;
+    CHECK(location[kLastSeenScan] == (seen_again ? 2 : 1));
+    CHECK(location[kFirstSeenScan] == 1);
+    // Not seen by a scan of their target: no longer present.
+    CHECK(location[kPresent] == (seen_again ? 1 : 0));
+  }
 }
 
 TEST_CASE("a datastore whose directory does not exist is not created", "[store]") {

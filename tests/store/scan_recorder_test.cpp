@@ -2,6 +2,7 @@
 // the file unless asked, a full disk rolled back, and the size of a location on disk.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 
@@ -89,9 +90,8 @@ TEST_CASE("a rescan updates first and last seen without duplicating identities o
   CHECK(scans->at(1).head_commits.at(0).first == "repo");
 }
 
-TEST_CASE("locations written in groups: every one recorded once, in order, across batches and a rescan", "[store]") {
-  // 3 identities x 13 locations = 39 rows: two full groups of 16 and a tail of 7, and a group
-  // that spans two record() calls.
+TEST_CASE("locations recorded once each, in order, across batches and a rescan", "[store]") {
+  // 3 identities x 13 locations, recorded in two record() calls, then again with one gone.
   TempDir dir;
   auto store = open_store(dir / "inventory.db");
   std::vector<Identity> identities;
@@ -120,8 +120,11 @@ TEST_CASE("locations written in groups: every one recorded once, in order, acros
   CHECK(second.locations == 38);
 
   RawDb raw(dir / "inventory.db");
-  CHECK(raw.integer("SELECT count(*) FROM locations") == 39);
-  CHECK(raw.integer("SELECT count(*) FROM locations WHERE last_seen_scan = " + std::to_string(scan2)) == 38);
+  const auto rows = raw.locations();
+  REQUIRE(rows);
+  CHECK(rows->size() == 39);
+  CHECK(std::count_if(rows->begin(), rows->end(),
+                      [&](const auto& row) { return row.second[store::kLastSeenScan] == scan2; }) == 38);
   for (int n = 1; n <= 3; ++n) {
     auto stored = store->find_identity(identities[static_cast<std::size_t>(n - 1)].id);
     REQUIRE(stored.ok());
@@ -172,8 +175,9 @@ TEST_CASE("a first scan writes identities and parts in groups, one identity give
   CHECK(raw.integer("SELECT count(*) FROM identities") == 37);
   CHECK(raw.integer("SELECT count(*) FROM identity_parts") == 74);
   CHECK(raw.integer("SELECT count(*) FROM identity_parts WHERE identity NOT IN (SELECT key FROM identities)") == 0);
-  CHECK(raw.integer("SELECT count(*) FROM locations WHERE part NOT IN (SELECT key FROM identity_parts)") == 0);
-  CHECK(raw.integer("SELECT count(*) FROM locations") == 2 * 37 + 4);
+  const auto rows = raw.locations();
+  REQUIRE(rows);
+  CHECK(rows->size() == 2 * 37 + 4);
   for (int n : {0, 5, 15, 16, 25, 36}) {
     auto stored = store->find_identity(two_part_identity(n, 1).id);
     REQUIRE(stored.ok());
@@ -324,6 +328,48 @@ TEST_CASE("a full disk mid-scan rolls the scan back and leaves earlier scans int
   REQUIRE(identities->size() == 1);
   CHECK(identities->at(0).identity.id == early.id);
   CHECK(identities->at(0).last_seen_scan == scans->at(0).id);
+}
+
+TEST_CASE("a part whose packed locations are corrupt is refused by loads and rescans, nothing written", "[store]") {
+  TempDir dir;
+  const std::string path = dir / "inventory.db";
+  auto store = open_store(path);
+  Identity damaged = make_identity(1, {make_location(1, "repo", "a.env")}, "2024-05-01", "2025-01-01");
+  Identity other = make_identity(2, {make_location(2, "repo", "b.env")}, "2024-05-01", "2025-01-01");
+  record_scan(*store, "2025-01-01T00:00:00Z", {damaged, other});
+  RawDb raw(path);
+  // A varint cut short: the list cannot be read.
+  REQUIRE(raw.exec("UPDATE identity_parts SET locations = x'0203ff' WHERE fingerprint = '" + test::fake_fingerprint(1) +
+                   "'") == SQLITE_OK);
+
+  auto loaded = store->load_identities();
+  REQUIRE_FALSE(loaded.ok());
+  CHECK_THAT(loaded.error().message, Catch::Contains(path) && Catch::Contains("corrupt"));
+  CHECK_FALSE(store->find_identity(damaged.id).ok());
+  CHECK(store->find_identity(other.id).ok());  // the others still read
+
+  SECTION("a rescan that records the damaged part") {
+    ScanRecorder recorder(*store);
+    REQUIRE(recorder.begin_scan(scan_info("2025-02-01T00:00:00Z")).ok());
+    auto recorded = recorder.record(std::vector<Identity>{damaged}, FindingIndex(std::vector<Finding>{}));
+    REQUIRE_FALSE(recorded.ok());
+    CHECK_THAT(recorded.error().message, Catch::Contains("corrupt") && Catch::Contains("scan not recorded"));
+  }
+  SECTION("a rescan that only marks it absent") {
+    ScanRecorder recorder(*store);
+    REQUIRE(recorder.begin_scan(scan_info("2025-02-01T00:00:00Z")).ok());
+    REQUIRE(recorder.record(std::vector<Identity>{other}, FindingIndex(std::vector<Finding>{})).ok());
+    auto finished = recorder.finish_scan({}, "2025-02-01T00:01:00Z");
+    REQUIRE_FALSE(finished.ok());
+    CHECK_THAT(finished.error().message, Catch::Contains("corrupt") && Catch::Contains("scan not recorded"));
+  }
+  CHECK(raw.integer("SELECT count(*) FROM scans") == 1);
+  CHECK(raw.text("SELECT hex(locations) FROM identity_parts WHERE fingerprint = '" + test::fake_fingerprint(1) + "'") ==
+        "0203FF");
+  const auto intact = raw.locations("WHERE fingerprint = '" + test::fake_fingerprint(2) + "'");
+  REQUIRE(intact);
+  REQUIRE(intact->size() == 1);
+  CHECK(intact->front().second[store::kLastSeenScan] == 1);
 }
 
 TEST_CASE("100k locations: bytes per location and insert rate", "[store][size]") {

@@ -4,12 +4,15 @@
 #include <sqlite3.h>
 
 #include <cstdio>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "sprawl/finding.h"
 #include "sprawl/identity.h"
 #include "sprawl/rule.h"
+#include "src/store/location_list.h"
 
 namespace sprawl::test {
 
@@ -106,6 +109,26 @@ class RawDb {
       if (const auto* bytes = sqlite3_column_text(stmt, 0)) value = reinterpret_cast<const char*>(bytes);
     sqlite3_finalize(stmt);
     return value;
+  }
+  /// Every stored location with its part's key (identity_parts rows matching `where`, in key
+  /// order); nullopt when a part's packed list cannot be decoded.
+  std::optional<std::vector<std::pair<long long, store::LocationValues>>> locations(const std::string& where = "") {
+    sqlite3_stmt* stmt = nullptr;
+    std::vector<std::pair<long long, store::LocationValues>> out;
+    std::vector<store::LocationValues> decoded;
+    bool ok = sqlite3_prepare_v2(m_db, ("SELECT key, locations FROM identity_parts " + where + " ORDER BY key").c_str(),
+                                 -1, &stmt, nullptr) == SQLITE_OK;
+    while (ok && sqlite3_step(stmt) == SQLITE_ROW) {
+      const auto* bytes = static_cast<const char*>(sqlite3_column_blob(stmt, 1));
+      decoded.clear();
+      ok = store::decode_locations(
+          bytes ? std::string_view(bytes, static_cast<std::size_t>(sqlite3_column_bytes(stmt, 1))) : std::string_view(),
+          decoded);
+      for (const auto& location : decoded) out.emplace_back(sqlite3_column_int64(stmt, 0), location);
+    }
+    sqlite3_finalize(stmt);
+    if (!ok) return std::nullopt;
+    return out;
   }
 
  private:
