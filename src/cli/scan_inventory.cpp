@@ -152,6 +152,11 @@ InventoryOutcome build_and_record(const ScanConfig& config, const ScanEngine& en
   inputs.scan_time = now;
   inputs.codeowners = read_codeowners(config.inputs);
   inputs.max_age_days = config.max_age_days;
+  // run_scan sorts the findings; suppressions and --only-valid only drop some, in order.
+  inputs.findings_in_report_order = true;
+  // Only the summary lists them; recording takes them in any order (the sort was the last 0.05 s
+  // of recording a 125k-finding scan, with one core idle).
+  inputs.sort_by_risk = config.inventory_summary || !config.declared_path.empty();
   std::optional<DatastoreWriter> writer;
   if (!config.datastore_path.empty()) writer.emplace(config, engine, outcome, now);
   if (declared) {

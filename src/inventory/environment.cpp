@@ -39,15 +39,85 @@ std::vector<std::string> words_of(std::string_view text) {
   return words;
 }
 
+constexpr std::array<std::pair<std::string_view, std::string_view>, 14> k_words{{
+    {"prod", "prod"},
+    {"production", "prod"},
+    {"prd", "prod"},
+    {"staging", "staging"},
+    {"stage", "staging"},
+    {"stg", "staging"},
+    {"preprod", "staging"},
+    {"uat", "staging"},
+    {"dev", "dev"},
+    {"development", "dev"},
+    {"develop", "dev"},
+    {"test", "test"},
+    {"testing", "test"},
+    {"qa", "test"},
+}};
+
+/// The environment a lowercase word names, as a view of a static string ("" for none).
+std::string_view environment_named_by(std::string_view word) {
+  for (const auto& [name, env] : k_words)
+    if (word == name) return env;
+  return {};
+}
+
+/// Folds one more word's environment into `found`: false once two differ (ambiguous).
+bool add_environment(std::string_view env, std::string_view& found) {
+  if (env.empty() || env == found) return true;
+  if (!found.empty()) return false;
+  found = env;
+  return true;
+}
+
 /// The one environment `words` name, or "" when they name none or several (ambiguous).
-std::string single_environment(const std::vector<std::string>& words) {
-  std::string found;
-  for (const auto& word : words) {
-    const std::string env = environment_of_word(word);
-    if (env.empty() || env == found) continue;
-    if (!found.empty()) return "";
-    found = env;
+std::string_view single_environment(const std::vector<std::string>& words) {
+  std::string_view found;
+  for (const auto& word : words)
+    if (!add_environment(environment_named_by(word), found)) return {};
+  return found;
+}
+
+/// single_environment(words_of(text)) without building the words: each is lowercased into a small
+/// buffer (no environment word is longer than it), "pre" before "prod" or "production" read as
+/// "preprod".
+std::string_view single_environment_in(std::string_view text) {
+  constexpr std::size_t k_longest = 16;
+  char word[k_longest];
+  std::size_t length = 0;
+  bool too_long = false, after_pre = false;
+  std::string_view found;
+  // Ends the word in `word`; false once the text is ambiguous.
+  const auto end_word = [&]() {
+    if (length == 0 && !too_long) return true;
+    const std::string_view current = too_long ? std::string_view() : std::string_view(word, length);
+    std::string_view env;
+    if (after_pre && (current == "prod" || current == "production")) {
+      env = environment_named_by("preprod");
+      after_pre = false;  // "pre" "prod" is one word: a third word does not join it
+    } else {
+      env = environment_named_by(current);
+      after_pre = current == "pre";
+    }
+    length = 0;
+    too_long = false;
+    return add_environment(env, found);
+  };
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    const bool hump = i > 0 && is_lower(text[i - 1]) && is_upper(c);
+    if (!is_alnum(c) || hump) {
+      if (!end_word()) return {};
+      if (!is_alnum(c)) continue;
+    }
+    if (length < k_longest) {
+      word[length++] = lower(c);
+    } else {
+      too_long = true;
+    }
   }
+  if (!end_word()) return {};
   return found;
 }
 
@@ -87,38 +157,32 @@ bool is_test_path(const std::vector<std::string_view>& parts) {
 
 }  // namespace
 
-std::string environment_of_word(std::string_view word) {
-  static constexpr std::array<std::pair<std::string_view, std::string_view>, 14> k_words{{
-      {"prod", "prod"},
-      {"production", "prod"},
-      {"prd", "prod"},
-      {"staging", "staging"},
-      {"stage", "staging"},
-      {"stg", "staging"},
-      {"preprod", "staging"},
-      {"uat", "staging"},
-      {"dev", "dev"},
-      {"development", "dev"},
-      {"develop", "dev"},
-      {"test", "test"},
-      {"testing", "test"},
-      {"qa", "test"},
-  }};
-  for (const auto& [name, env] : k_words)
-    if (word == name) return std::string(env);
-  return "";
+std::string environment_of_word(std::string_view word) { return std::string(environment_named_by(word)); }
+
+PathEnvironment path_environment(std::string_view path) {
+  // Archive members and image paths: the innermost path is the one that names the file.
+  const auto parts = components_of(path);
+  PathEnvironment out;
+  if (is_test_path(parts)) {
+    out.first = environment_named_by("test");
+    return out;
+  }
+  if (!parts.empty()) out.first = single_environment(words_of(parts.back()));
+  for (std::size_t i = parts.size(); out.last.empty() && i-- > 1;)
+    out.last = single_environment(words_of(parts[i - 1]));
+  return out;
+}
+
+std::string_view infer_environment(const PathEnvironment& path, std::string_view variable_line,
+                                   std::string_view branch) {
+  if (!path.first.empty()) return path.first;
+  if (const auto env = single_environment_in(variable_line); !env.empty()) return env;
+  if (!path.last.empty()) return path.last;
+  return single_environment_in(branch);
 }
 
 std::string infer_environment(const EnvironmentHints& hints) {
-  // Archive members and image paths: the innermost path is the one that names the file.
-  const auto parts = components_of(hints.path);
-  if (is_test_path(parts)) return "test";
-  if (!parts.empty())
-    if (auto env = single_environment(words_of(parts.back())); !env.empty()) return env;
-  if (auto env = single_environment(words_of(hints.variable_line)); !env.empty()) return env;
-  for (std::size_t i = parts.size(); i-- > 1;)
-    if (auto env = single_environment(words_of(parts[i - 1])); !env.empty()) return env;
-  return single_environment(words_of(hints.branch));
+  return std::string(infer_environment(path_environment(hints.path), hints.variable_line, hints.branch));
 }
 
 std::string_view text_before_secret(const MatchContext& context, std::string_view secret) {

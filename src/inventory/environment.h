@@ -21,6 +21,19 @@ struct EnvironmentHints {
 /// branch are asked in that order, and the first that names one environment decides.
 std::string infer_environment(const EnvironmentHints& hints);
 
+/// What a path alone tells infer_environment, worked out once per path (a scan sees each path at
+/// many lines and commits): `first` decides before the variable name (a test path, else the file
+/// name), `last` after it (the directories, deepest first). Views of static strings; "" for none.
+struct PathEnvironment {
+  std::string_view first, last;
+};
+PathEnvironment path_environment(std::string_view path);
+
+/// infer_environment({path, variable_line, branch}) for a path whose PathEnvironment is known.
+/// Allocates nothing; the result is a view of a static string.
+std::string_view infer_environment(const PathEnvironment& path, std::string_view variable_line,
+                                   std::string_view branch);
+
 /// The environment one word names ("production" → "prod", "stg" → "staging"), or "".
 std::string environment_of_word(std::string_view word);
 

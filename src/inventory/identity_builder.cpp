@@ -204,18 +204,26 @@ namespace {
 
 /// Environments already inferred in one build, by path and the text before the secret: the
 /// findings of one file share them.
+/// Each path's environment as far as the path tells it, worked out once per path: a scan sees
+/// the same path at many lines and commits, each with its own variable name.
 class EnvironmentCache {
  public:
-  const std::string& of(std::string_view path, std::string_view variable_line) {
-    m_key.assign(path).append(1, '\0').append(variable_line);
-    auto it = m_known.find(m_key);
-    if (it == m_known.end()) it = m_known.emplace(m_key, infer_environment({path, variable_line, ""})).first;
-    return it->second;
+  std::string_view of(std::string_view path, std::string_view variable_line) {
+    if (!m_last || path != m_last->first) {
+      auto it = m_paths.find(path);
+      if (it == m_paths.end()) it = m_paths.emplace(std::string(path), path_environment(path)).first;
+      m_last = &*it;
+    }
+    return infer_environment(m_last->second, variable_line, "");
   }
 
  private:
-  std::string m_key;
-  std::unordered_map<std::string, std::string> m_known;
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+  };
+  std::unordered_map<std::string, PathEnvironment, Hash, std::equal_to<>> m_paths;
+  const std::pair<const std::string, PathEnvironment>* m_last = nullptr;
 };
 
 /// Fills `loc` (a new, empty location) with where `finding` is.
@@ -435,7 +443,7 @@ void join_parts(const std::vector<const Finding*>& active, const std::vector<std
   for (const auto& [slot, choice] : best_secret) sets.join(slot.first, choice.second);
 }
 
-std::vector<Group> group_findings(const std::vector<Finding>& findings) {
+std::vector<Group> group_findings(const std::vector<Finding>& findings, bool in_report_order) {
   std::vector<const Finding*> active;
   std::vector<std::size_t> node_of_active;  // one node per distinct fingerprint
   active.reserve(findings.size());
@@ -445,8 +453,8 @@ std::vector<Group> group_findings(const std::vector<Finding>& findings) {
     if (f.suppressed.empty()) active.push_back(&f);
   // Taken in report order whatever order they come in, so that the same findings always give the
   // same identities: nodes are numbered, places listed and ties between pairings broken in it.
-  if (!std::is_sorted(active.begin(), active.end(),
-                      [](const Finding* a, const Finding* b) { return finding_order(*a, *b); })) {
+  if (!in_report_order && !std::is_sorted(active.begin(), active.end(),
+                                          [](const Finding* a, const Finding* b) { return finding_order(*a, *b); })) {
     std::vector<const Finding*> sorted;
     sorted.reserve(active.size());
     for (std::size_t i : finding_permutation(active)) sorted.push_back(active[i]);
@@ -702,13 +710,14 @@ class BatchBuilder {
 
 std::vector<Identity> build_identities(const std::vector<Finding>& findings, const InventoryInputs& inputs,
                                        const IdentityBatchSink& on_batch, const IdentityBatchSink& on_built) {
-  std::vector<Group> groups = group_findings(findings);
+  std::vector<Group> groups = group_findings(findings, inputs.findings_in_report_order);
   std::vector<Identity> identities(groups.size());
   // One helper per core besides the calling thread, at most 7, and none for a small inventory.
   constexpr std::size_t k_groups_per_thread = 2048;
   const std::size_t helpers = std::min<std::size_t>(
       {std::max(1u, std::thread::hardware_concurrency()) - 1, groups.size() / k_groups_per_thread, 7});
   BatchBuilder(groups, inputs, identities).run(helpers, on_batch, on_built);
+  if (!inputs.sort_by_risk) return identities;
   // Sorted as indexes, then each identity moved once: sorting the identities themselves swapped
   // every string and vector of each ~log n times (a third of a 50k-identity inventory's build).
   std::vector<std::size_t> order(identities.size());

@@ -28,6 +28,12 @@ struct InventoryInputs {
   std::map<std::string, std::string> declared_owners;
   std::set<std::string> offboarded;  ///< declared owners marked as gone (NHI1)
   int max_age_days = 365;            ///< NHI7 and risk: older than this is long-lived
+  /// The findings come in report order (finding_order) already, as a scan's do: not checked
+  /// again (a pass of string comparisons over every finding, on the way to the first identity).
+  bool findings_in_report_order = false;
+  /// false: build_identities returns the identities in the order they were built (as its sinks
+  /// get them), not by risk; for a caller that only records them.
+  bool sort_by_risk = true;
 };
 
 /// Receives built identities batch by batch (numbered from 0) while the rest are still being built.
@@ -36,7 +42,7 @@ using IdentityBatchSink = std::function<void(std::size_t batch, std::span<const 
 /// Builds the inventory: findings with the same fingerprint are one identity, and the parts of
 /// one credential (an AWS key id and its secret key in the same blob, a Twilio API key SID and
 /// its secret, …; see k_part_pairs) join it. Suppressed findings are left out. Sorted by risk,
-/// highest first, then by id.
+/// highest first, then by id (unless `inputs.sort_by_risk` is false).
 ///
 /// Identities are built on helper threads. With `on_batch`, the calling thread hands it each
 /// batch in order as soon as the batch is built (and builds batches itself while the next is not

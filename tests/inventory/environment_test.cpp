@@ -36,6 +36,20 @@ TEST_CASE("environment inference table", "[inventory]") {
       {"src/latest/config.yml", "", "", ""},            // "latest" holds "test" but is another word
       {"config/prod-vs-dev.yaml", "", "", ""},          // names two: ambiguous
       {"config/prod/.env.staging", "", "", "staging"},  // the file name is more specific
+      // Variable names and branches are read word by word without building the words.
+      {".env", "PRE_PROD_DB=", "", "staging"},
+      {".env", "prePRODUCTION_KEY=", "", "staging"},
+      {".env", "PRE_PRE_PROD_KEY=", "", "staging"},
+      {".env", "PRE_PROD_PROD_KEY=", "", ""},  // preprod and prod: ambiguous
+      {".env", "prodDbPassword=", "", "prod"},
+      {".env", "PROD_STAGING_KEY=", "", ""},
+      {".env", "PROD_PROD_KEY=", "", "prod"},
+      {".env", "PRODUCTION1=", "", ""},  // one word, "production1"
+      {".env", "xx_developmentdevelopment_key=", "", ""},
+      {".env", "a_longer_word_than_sixteen_letters_prod=", "", "prod"},
+      {".env", "", "feature/preProd-fix", "staging"},
+      {"svc/prod/app.env", "DEV_KEY=", "", "dev"},  // the variable name before the directories
+      {"svc/prod/app.env", "KEY=", "", "prod"},
   };
   for (const Row& row : rows) {
     INFO(row.path << " | " << row.variable << " | " << row.branch);
@@ -50,4 +64,19 @@ TEST_CASE("the text before a secret on its line is read from the finding's conte
   context.match_end = 34;
   CHECK(sprawl::text_before_secret(context, "hunter2hunter2") == "PROD_DB_PASSWORD=");
   CHECK(sprawl::text_before_secret(sprawl::MatchContext{}, "x").empty());
+}
+
+TEST_CASE("a path's environment worked out once gives what the whole inference gives", "[inventory]") {
+  const char* paths[] = {".env.production",  "config/staging/app.yaml", "tests/fixtures/prod.env",
+                         "svc/prod/app.env", "config/app.yaml",         ""};
+  const char* variables[] = {"", "DEV_KEY=", "PRE_PROD_X=", "qa_token = "};
+  for (const char* path : paths)
+    for (const char* variable : variables) {
+      INFO(path << " | " << variable);
+      const sprawl::PathEnvironment known = sprawl::path_environment(path);
+      CHECK(std::string(infer_environment(known, variable, "release/uat")) ==
+            infer_environment(EnvironmentHints{path, variable, "release/uat"}));
+    }
+  CHECK(sprawl::path_environment("deploy/prod/keys/app.env").last == "prod");  // the deepest directory naming one
+  CHECK(sprawl::path_environment("tests/app.env").first == "test");
 }
