@@ -98,7 +98,10 @@ constexpr std::size_t kIdentityParams = 18;  // bind_identity's ?1 … ?17, then
 constexpr std::size_t kPartParams = 7;       // bind_part's ?1 … ?6, then the key
 
 // "?N" for parameter `n` of a row whose parameters start after `base`.
-std::string param(std::size_t base, std::size_t n) { return "?" + std::to_string(base + n); }
+std::string param(std::size_t base, std::size_t n) {
+  std::string out(1, '?');  // not "?" + …: GCC 12 warns falsely (-Wrestrict) about that
+  return out.append(std::to_string(base + n));
+}
 
 std::string new_identities_sql(std::size_t rows) {
   std::string sql =
@@ -182,7 +185,6 @@ void ScanRecorder::clear_scan_state() {
   m_scan = 0;
   m_strings = FlatStringIndex<std::int64_t>();
   m_string_texts.clear();
-  m_last_in_column = {};
   m_first_scan_ids = FlatStringIndex<std::int64_t>();
   m_first_scan_id_texts.clear();
   m_new_identity_rows.clear();
@@ -191,6 +193,7 @@ void ScanRecorder::clear_scan_state() {
   m_touched.clear();
   m_touched_parts.clear();
   m_target_ids.clear();
+  m_batch_string_ids.clear();
   m_recheck.clear();
 }
 
@@ -277,12 +280,31 @@ Result<std::int64_t> ScanRecorder::intern(std::string_view text) {
   return id;
 }
 
-Result<std::int64_t> ScanRecorder::intern_column(std::size_t column, std::string_view text) {
-  auto& [last, id] = m_last_in_column[column];
-  if (id != 0 && last == text) return id;
-  auto interned = intern(text);
-  if (interned) last.assign(text), id = interned.value();
-  return interned;
+namespace {
+
+// KeySet keeps a bit for each key below this, and anything else (a file edited by hand) apart.
+constexpr std::int64_t kKeySetBits = std::int64_t{1} << 26;
+
+}  // namespace
+
+bool ScanRecorder::KeySet::insert(std::int64_t key) {
+  if (key < 0 || key >= kKeySetBits) {
+    const bool added = m_other.insert(key).second;
+    m_size += added ? 1 : 0;
+    return added;
+  }
+  const auto at = static_cast<std::size_t>(key);
+  if (at >= m_bits.size()) m_bits.resize(std::max(at + 1, m_bits.size() * 2));
+  if (m_bits[at]) return false;
+  m_bits[at] = true;
+  ++m_size;
+  return true;
+}
+
+bool ScanRecorder::KeySet::contains(std::int64_t key) const {
+  if (key < 0 || key >= kKeySetBits) return m_other.count(key) != 0;
+  const auto at = static_cast<std::size_t>(key);
+  return at < m_bits.size() && m_bits[at];
 }
 
 FindingIndex::FindingIndex(const std::vector<Finding>& findings) : m_by_fingerprint(findings.size()) {
@@ -318,7 +340,7 @@ PreparedIdentities prepare_identities(std::span<const Identity> identities, cons
         out.parts.push_back({location.fingerprint, location.rule_id, nullptr, {}});
       else if (out.parts[i].rule_id.empty())
         out.parts[i].rule_id = location.rule_id;
-      out.locations.push_back({&location, i, join_members(location.archive_members), target_of(location, targets)});
+      out.locations.push_back({&location, i, join_members(location.archive_members), target_of(location, targets), {}});
     }
     for (std::size_t i = first_part; i < out.parts.size(); ++i) {
       PreparedIdentities::Part& part = out.parts[i];
@@ -328,6 +350,29 @@ PreparedIdentities prepare_identities(std::span<const Identity> identities, cons
     }
     entry.parts_end = out.parts.size();
     entry.locations_end = out.locations.size();
+  }
+  // Each location's strings as indexes into one list of the batch's distinct strings (taken now
+  // that `members` no longer move). Neighbouring locations mostly repeat a column's value.
+  FlatStringIndex<std::uint32_t> index_of(out.locations.size() * 2);
+  std::array<std::string_view, PreparedIdentities::kStringColumns> last{};
+  constexpr std::uint32_t kNone = UINT32_MAX;  // no value in the column yet
+  std::array<std::uint32_t, PreparedIdentities::kStringColumns> last_index;
+  last_index.fill(kNone);
+  for (PreparedIdentities::Location& where : out.locations) {
+    const IdentityLocation& location = *where.location;
+    const std::array<std::string_view, PreparedIdentities::kStringColumns> texts = {
+        location.repository, location.commit,       location.commit_date, location.author, location.path,
+        location.image,      location.layer_digest, where.members,        where.target,    location.environment};
+    for (std::size_t column = 0; column < texts.size(); ++column) {
+      if (last_index[column] != kNone && texts[column] == last[column]) {
+        where.strings[column] = last_index[column];
+        continue;
+      }
+      const auto [index, added] = index_of.emplace(texts[column], static_cast<std::uint32_t>(out.strings.size()));
+      if (added) out.strings.push_back(texts[column]);
+      where.strings[column] = last_index[column] = index;
+      last[column] = texts[column];
+    }
   }
   return out;
 }
@@ -339,15 +384,19 @@ Status ScanRecorder::record(std::span<const Identity> identities, const FindingI
 
 Status ScanRecorder::record(const PreparedIdentities& prepared) {
   if (m_scan <= 0) return Error{m_store.path() + ": record() without begin_scan()"};
+  m_batch_string_ids.clear();
+  for (std::string_view text : prepared.strings) {
+    auto id = intern(text);
+    if (!id) return id.error();
+    m_batch_string_ids.push_back(id.value());
+  }
   std::size_t part = 0, location = 0;
   for (const auto& entry : prepared.entries) {
     const std::size_t first_part = part;
     m_entry_locations.clear();
     for (; location < entry.locations_end; ++location) {
       const PreparedIdentities::Location& where = prepared.locations[location];
-      auto values = location_values(where);
-      if (!values) return values.error();
-      m_entry_locations.emplace_back(where.part - first_part, values.value());
+      m_entry_locations.emplace_back(where.part - first_part, location_values(where, m_batch_string_ids));
     }
     m_locations += static_cast<std::int64_t>(m_entry_locations.size());
     // The locations of the entry's part `index`, in m_part_seen.
@@ -520,7 +569,7 @@ Result<std::int64_t> ScanRecorder::upsert_identity(const PreparedIdentities::Ent
     key = sqlite3_last_insert_rowid(db);
     is_new = true;
   }
-  if (m_touched.insert(key).second && is_new) ++m_new_identities;
+  if (m_touched.insert(key) && is_new) ++m_new_identities;
   if (!identity.present) m_recheck.insert(key);
   return key;
 }
@@ -581,25 +630,15 @@ Result<std::int64_t> ScanRecorder::upsert_part(std::int64_t identity, const Prep
   return key;
 }
 
-Result<LocationValues> ScanRecorder::location_values(const PreparedIdentities::Location& where) {
-  const IdentityLocation& location = *where.location;
-  const std::string_view texts[] = {location.repository, location.commit, location.commit_date, location.author,
-                                    location.path};
-  const std::string_view rest[] = {location.image, location.layer_digest, where.members, where.target,
-                                   location.environment};
+LocationValues ScanRecorder::location_values(const PreparedIdentities::Location& where,
+                                             std::span<const std::int64_t> ids) const {
+  // PreparedIdentities::Location::strings are the string columns in LocationValues' order, the
+  // line after the path.
   LocationValues values;
-  for (std::size_t i = 0; i < 5; ++i) {
-    auto id = intern_column(i, texts[i]);
-    if (!id) return id.error();
-    values[kRepository + i] = id.value();
-  }
-  values[kLine] = location.line;
-  for (std::size_t i = 0; i < 5; ++i) {
-    auto id = intern_column(5 + i, rest[i]);
-    if (!id) return id.error();
-    values[kImage + i] = id.value();
-  }
-  values[kPresent] = location.present ? 1 : 0;
+  for (std::size_t i = 0; i < 5; ++i) values[kRepository + i] = ids[where.strings[i]];
+  values[kLine] = where.location->line;
+  for (std::size_t i = 5; i < PreparedIdentities::kStringColumns; ++i) values[kImage + i - 5] = ids[where.strings[i]];
+  values[kPresent] = where.location->present ? 1 : 0;
   values[kFirstSeenScan] = values[kLastSeenScan] = m_scan;
   return values;
 }
@@ -616,7 +655,7 @@ Status ScanRecorder::mark_absent() {
     int rc;
     while ((rc = parts.step()) == SQLITE_ROW) {
       const std::int64_t key = parts.integer(0);
-      if (m_touched_parts.count(key)) continue;
+      if (m_touched_parts.contains(key)) continue;
       if (auto decoded = decode_part_locations(parts.blob(2), key); !decoded) return decoded;
       if (mark_unseen_absent(m_merged, m_scan, m_target_ids) == 0) continue;
       pack(m_merged, m_packed);

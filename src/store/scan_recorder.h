@@ -53,11 +53,16 @@ struct PreparedIdentities {
     const Finding* finding = nullptr;  ///< the first finding of it, if any
     std::string preview;               ///< redacted
   };
+  /// A location's string columns, in the order the datastore keeps them (LocationValues):
+  /// repository, commit, commit date, author, path, image, layer digest, members, target,
+  /// environment.
+  static constexpr std::size_t kStringColumns = 10;
   struct Location {
     const IdentityLocation* location = nullptr;
     std::size_t part = 0;  ///< index into `parts`
     std::string members;
-    std::string_view target;  ///< into the targets or the location
+    std::string_view target;                              ///< into the targets or the location
+    std::array<std::uint32_t, kStringColumns> strings{};  ///< indexes into `strings`
   };
   struct Entry {
     const Identity* identity = nullptr;
@@ -69,6 +74,9 @@ struct PreparedIdentities {
   std::vector<Entry> entries;
   std::vector<Part> parts;
   std::vector<Location> locations;
+  /// The distinct strings of the locations' string columns, each once (views into the locations
+  /// and the targets): the recorder interns each of them once per batch, not once per location.
+  std::vector<std::string_view> strings;
 };
 
 /// Prepares `identities` for ScanRecorder::record. Each part's rule comes from a location of
@@ -108,9 +116,6 @@ class ScanRecorder {
   Error abort_scan(Error error);      ///< rolls back; the error is `error`
   void clear_scan_state();            ///< after a commit or a rollback
   Result<std::int64_t> intern(std::string_view text);
-  /// intern() for location column `column`, remembering its last value: neighbouring locations
-  /// mostly repeat the repository, commit, path and empty image columns.
-  Result<std::int64_t> intern_column(std::size_t column, std::string_view text);
   /// A first scan's identity not recorded before in it: given the next key and queued (its row
   /// is written by flush_new_rows, grouped); nullopt when it must be upserted instead.
   std::optional<std::int64_t> queue_new_identity(const PreparedIdentities::Entry& entry);
@@ -124,8 +129,8 @@ class ScanRecorder {
   /// targets it did not see absent).
   Result<std::int64_t> upsert_part(std::int64_t identity, const PreparedIdentities::Part& part,
                                    std::span<const LocationValues> seen);
-  /// The stored values of a location this scan saw (its strings interned).
-  Result<LocationValues> location_values(const PreparedIdentities::Location& location);
+  /// The stored values of a location this scan saw; `ids` are its batch's strings' ids.
+  LocationValues location_values(const PreparedIdentities::Location& location, std::span<const std::int64_t> ids) const;
   /// Reads a part's packed locations into m_merged (cleared first).
   Status decode_part_locations(std::string_view blob, std::int64_t part);
   Status update_presence();
@@ -140,10 +145,23 @@ class ScanRecorder {
   ScanInfo m_info;
   std::deque<std::string> m_string_texts;   ///< the strings interned in this scan (stable addresses)
   FlatStringIndex<std::int64_t> m_strings;  ///< their ids, keyed by m_string_texts
-  std::array<std::pair<std::string, std::int64_t>, 10> m_last_in_column;  ///< for intern_column
-  std::unordered_set<std::int64_t> m_touched;                             ///< identity keys recorded in this scan
-  std::unordered_set<std::int64_t> m_touched_parts;                       ///< part keys upserted in a rescan
-  std::vector<std::int64_t> m_target_ids;                                 ///< this scan's targets, interned
+  /// A set of row keys (small positive integers, as SQLite assigns them): a bit per key.
+  class KeySet {
+   public:
+    bool insert(std::int64_t key);  ///< false when it was there
+    bool contains(std::int64_t key) const;
+    std::size_t size() const { return m_size; }
+    void clear() { m_bits.clear(), m_other.clear(), m_size = 0; }
+
+   private:
+    std::vector<bool> m_bits;
+    std::unordered_set<std::int64_t> m_other;  ///< keys too large (or negative) for a bit each
+    std::size_t m_size = 0;
+  };
+  KeySet m_touched;                              ///< identity keys recorded in this scan
+  KeySet m_touched_parts;                        ///< part keys upserted in a rescan
+  std::vector<std::int64_t> m_target_ids;        ///< this scan's targets, interned
+  std::vector<std::int64_t> m_batch_string_ids;  ///< the ids of the strings of the batch being recorded
   /// Identities whose presence this scan may have changed from present to absent: those it found
   /// only in history, and those whose locations it marked absent. The others it found present.
   std::unordered_set<std::int64_t> m_recheck;

@@ -264,18 +264,18 @@ Statement& Statement::bind(int index, std::int64_t value) {
   return *this;
 }
 
+// A null pointer would bind NULL, not an empty text (an empty std::string_view may have one).
 Statement& Statement::bind(int index, std::string_view text) {
-  sqlite3_bind_text64(m_stmt, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+  sqlite3_bind_text64(m_stmt, index, text.data() ? text.data() : "", text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
   return *this;
 }
 
 Statement& Statement::bind_borrowed(int index, std::string_view text) {
-  sqlite3_bind_text64(m_stmt, index, text.data(), text.size(), SQLITE_STATIC, SQLITE_UTF8);
+  sqlite3_bind_text64(m_stmt, index, text.data() ? text.data() : "", text.size(), SQLITE_STATIC, SQLITE_UTF8);
   return *this;
 }
 
 Statement& Statement::bind_blob_borrowed(int index, std::string_view bytes) {
-  // A null pointer would bind NULL, not an empty BLOB.
   sqlite3_bind_blob64(m_stmt, index, bytes.data() ? bytes.data() : "", bytes.size(), SQLITE_STATIC);
   return *this;
 }

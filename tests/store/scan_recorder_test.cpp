@@ -139,6 +139,67 @@ TEST_CASE("locations recorded once each, in order, across batches and a rescan",
   }
 }
 
+TEST_CASE("every location column is stored and read back, empty ones included, in a batch and the next", "[store]") {
+  // Each batch interns its distinct strings once and each location refers to them by index:
+  // neighbouring locations that repeat a column, leave it empty or change it must all read back.
+  TempDir dir;
+  auto store = open_store(dir / "inventory.db");
+  IdentityLocation plain = make_location(1, "", "/srv/app/.env", true, 3);
+  plain.commit = plain.commit_date = plain.author = "";
+  plain.environment = "";
+  IdentityLocation git = make_location(1, "repo", "config/prod.env", false, 9);
+  IdentityLocation layer = make_location(1, "", "etc/app.conf", true, 1);
+  layer.commit = layer.commit_date = layer.author = "";
+  layer.image = "registry.example.com/app:1";
+  layer.layer_digest = "sha256:" + std::string(64, 'a');
+  layer.archive_members = {"bundle.tar", "inner/app.conf"};
+  layer.environment = "staging";
+  IdentityLocation again = git;  // the same values as the location two before
+  again.line = 10;
+  const std::vector<IdentityLocation> all{plain, git, layer, again};
+  std::vector<Identity> first_batch{make_identity(1, all, "2024-05-01", "2025-01-01")};
+  std::vector<Identity> second_batch{make_identity(2, {git, layer, plain}, "2024-05-01", "2025-01-01")};
+  for (auto& location : second_batch[0].locations) location.fingerprint = test::fake_fingerprint(2);
+
+  ScanRecorder recorder(*store);
+  REQUIRE(recorder.begin_scan(scan_info("2025-01-01T00:00:00Z")).ok());
+  const FindingIndex none(std::vector<Finding>{});
+  REQUIRE(recorder.record(first_batch, none).ok());
+  REQUIRE(recorder.record(second_batch, none).ok());
+  REQUIRE(recorder.finish_scan({}, "2025-01-01T00:01:00Z").ok());
+
+  const auto same = [](const IdentityLocation& stored, const IdentityLocation& given) {
+    INFO(given.path << ":" << given.line);
+    CHECK(stored.repository == given.repository);
+    CHECK(stored.commit == given.commit);
+    CHECK(stored.commit_date == given.commit_date);
+    CHECK(stored.author == given.author);
+    CHECK(stored.path == given.path);
+    CHECK(stored.line == given.line);
+    CHECK(stored.image == given.image);
+    CHECK(stored.layer_digest == given.layer_digest);
+    CHECK(stored.archive_members == given.archive_members);
+    CHECK(stored.environment == given.environment);
+    CHECK(stored.present == given.present);
+  };
+  for (const Identity& given : {first_batch[0], second_batch[0]}) {
+    auto stored = store->find_identity(given.id);
+    REQUIRE(stored.ok());
+    REQUIRE(stored->identity.locations.size() == given.locations.size());
+    for (const IdentityLocation& location : given.locations) {
+      const auto found =
+          std::find_if(stored->identity.locations.begin(), stored->identity.locations.end(),
+                       [&](const IdentityLocation& s) { return s.path == location.path && s.line == location.line; });
+      REQUIRE(found != stored->identity.locations.end());
+      same(*found, location);
+      const StoredLocation& where =
+          stored->locations[static_cast<std::size_t>(found - stored->identity.locations.begin())];
+      // Under the scan's target "repo" when found in it, else under its own path.
+      CHECK(where.target == (location.repository == "repo" ? "repo" : location.image.empty() ? "" : location.image));
+    }
+  }
+}
+
 TEST_CASE("a first scan writes identities and parts in groups, one identity given twice included", "[store]") {
   // 37 identities of two parts each (groups of 16 and a tail), identity 5 given again at the end
   // of the first record() call and identity 25 again at the start of the second, each time with
