@@ -51,9 +51,6 @@ class DatastoreWriter {
   DatastoreWriter(const ScanConfig& config, const ScanEngine& engine, const ScanOutcome& outcome,
                   const std::string& started_at)
       : m_config(config), m_findings(outcome.findings) {
-    // The findings are indexed beside the rest of the set-up and the grouping of the findings.
-    m_index_ready =
-        std::async(std::launch::async, [this] { m_index = std::make_unique<store::FindingIndex>(m_findings); }).share();
     auto store = store::Datastore::open(config.datastore_path);
     if (!store) {
       m_error = store.error();
@@ -75,9 +72,10 @@ class DatastoreWriter {
   }
 
   /// On the thread that built batch `batch`: all of recording it but the SQL, for add().
-  void prepare(std::size_t batch, std::span<const Identity> identities) {
+  /// `findings_of` are each identity's findings.
+  void prepare(std::size_t batch, std::span<const Identity> identities, std::span<const IdentityFindings> findings_of) {
     if (m_failed.load(std::memory_order_relaxed)) return;
-    auto prepared = store::prepare_identities(identities, index(), m_config.inputs);
+    auto prepared = store::prepare_identities(identities, findings_of, m_config.inputs);
     const std::lock_guard lock(m_mutex);
     m_prepared.emplace(batch, std::move(prepared));
   }
@@ -113,15 +111,16 @@ class DatastoreWriter {
   }
 
  private:
-  const store::FindingIndex& index() const {
-    m_index_ready.wait();
+  // The scan's findings by fingerprint, for identities not prepared by prepare() (reconciled
+  // ones): made on first need.
+  const store::FindingIndex& index() {
+    if (!m_index) m_index = std::make_unique<store::FindingIndex>(m_findings);
     return *m_index;
   }
 
   const ScanConfig& m_config;
   const std::vector<Finding>& m_findings;
-  std::unique_ptr<store::FindingIndex> m_index;  ///< set by the task behind m_index_ready
-  std::shared_future<void> m_index_ready;
+  std::unique_ptr<store::FindingIndex> m_index;  ///< made by index(), on the recording thread
   std::unique_ptr<store::Datastore> m_store;
   std::unique_ptr<store::ScanRecorder> m_recorder;
   std::int64_t m_scan = 0;
@@ -170,7 +169,9 @@ InventoryOutcome build_and_record(const ScanConfig& config, const ScanEngine& en
     result.identities = build_identities(
         outcome.findings, inputs,
         [&](std::size_t batch, std::span<const Identity> built) { writer->add(batch, built); },
-        [&](std::size_t batch, std::span<const Identity> built) { writer->prepare(batch, built); });
+        [&](std::size_t batch, std::span<const Identity> built, std::span<const IdentityFindings> findings_of) {
+          writer->prepare(batch, built, findings_of);
+        });
   } else {
     result.identities = build_identities(outcome.findings, inputs);
   }

@@ -256,7 +256,7 @@ void locate(const Finding& finding, EnvironmentCache& environments, IdentityLoca
 }
 
 /// Connected findings: one group per identity.
-using Group = std::vector<const Finding*>;
+using Group = IdentityFindings;
 
 /// A candidate pairing inside one blob: secret part `secret` with identifier part `identifier`
 /// (indexes into the blob's lists), `lines` apart, the identifier after the secret or not.
@@ -618,7 +618,8 @@ std::optional<IdentityOwner> resolve_owner(const Identity& identity, const Group
   return std::nullopt;
 }
 
-Identity build_one(Group group, const InventoryInputs& inputs, EnvironmentCache& environments) {
+/// Builds the identity of `group`, which it sorts by first seen.
+Identity build_one(Group& group, const InventoryInputs& inputs, EnvironmentCache& environments) {
   sort_by_first_seen(group);
   Identity identity;
   const Severity severity = fill_parts(identity, group);
@@ -644,7 +645,7 @@ class BatchBuilder {
         m_batches((groups.size() + k_batch - 1) / k_batch),
         m_done(m_batches) {}
 
-  void run(std::size_t helper_threads, const IdentityBatchSink& sink, const IdentityBatchSink& on_built) {
+  void run(std::size_t helper_threads, const IdentityBatchSink& sink, const BuiltBatchHook& on_built) {
     m_on_built = &on_built;
     std::vector<std::thread> helpers;
     for (std::size_t t = 0; t < helper_threads; ++t)
@@ -675,8 +676,10 @@ class BatchBuilder {
     const std::size_t batch = m_next.fetch_add(1);
     if (batch >= m_batches) return false;
     for (std::size_t i = batch * k_batch, end = i + batch_size(batch); i < end; ++i)
-      m_out[i] = build_one(std::move(m_groups[i]), m_inputs, environments);
-    if (*m_on_built) (*m_on_built)(batch, batch_span(batch));
+      m_out[i] = build_one(m_groups[i], m_inputs, environments);
+    if (*m_on_built)
+      (*m_on_built)(batch, batch_span(batch),
+                    std::span<const Group>(m_groups).subspan(batch * k_batch, batch_size(batch)));
     {
       std::lock_guard lock(m_mutex);
       m_done[batch] = true;
@@ -703,13 +706,13 @@ class BatchBuilder {
   std::mutex m_mutex;
   std::condition_variable m_built;
   std::vector<bool> m_done;
-  const IdentityBatchSink* m_on_built = nullptr;
+  const BuiltBatchHook* m_on_built = nullptr;
 };
 
 }  // namespace
 
 std::vector<Identity> build_identities(const std::vector<Finding>& findings, const InventoryInputs& inputs,
-                                       const IdentityBatchSink& on_batch, const IdentityBatchSink& on_built) {
+                                       const IdentityBatchSink& on_batch, const BuiltBatchHook& on_built) {
   std::vector<Group> groups = group_findings(findings, inputs.findings_in_report_order);
   std::vector<Identity> identities(groups.size());
   // One helper per core besides the calling thread, at most 7, and none for a small inventory.

@@ -38,6 +38,11 @@ struct InventoryInputs {
 
 /// Receives built identities batch by batch (numbered from 0) while the rest are still being built.
 using IdentityBatchSink = std::function<void(std::size_t batch, std::span<const Identity>)>;
+/// The findings one identity was built from, earliest first (borrowed from build_identities' input).
+using IdentityFindings = std::vector<const Finding*>;
+/// Receives each batch as soon as it is built, with the findings of each of its identities.
+using BuiltBatchHook =
+    std::function<void(std::size_t batch, std::span<const Identity>, std::span<const IdentityFindings>)>;
 
 /// Builds the inventory: findings with the same fingerprint are one identity, and the parts of
 /// one credential (an AWS key id and its secret key in the same blob, a Twilio API key SID and
@@ -48,9 +53,10 @@ using IdentityBatchSink = std::function<void(std::size_t batch, std::span<const 
 /// batch in order as soon as the batch is built (and builds batches itself while the next is not
 /// ready), so that recording overlaps building; every identity reaches it exactly once, before
 /// the sort. `on_built` gets each batch first, on the thread that built it, as soon as it is
-/// built: in any order and on several threads at once (for work that need not be in order).
+/// built, with each identity's findings: in any order and on several threads at once (for work
+/// that need not be in order).
 std::vector<Identity> build_identities(const std::vector<Finding>& findings, const InventoryInputs& inputs,
-                                       const IdentityBatchSink& on_batch = {}, const IdentityBatchSink& on_built = {});
+                                       const IdentityBatchSink& on_batch = {}, const BuiltBatchHook& on_built = {});
 
 /// The identity id of a set of part fingerprints: the first 16 hex characters of SHA-256 over
 /// the sorted fingerprints joined by newlines.

@@ -320,11 +320,16 @@ const Finding* FindingIndex::find(std::string_view fingerprint) const {
   return found ? *found : nullptr;
 }
 
-PreparedIdentities prepare_identities(std::span<const Identity> identities, const FindingIndex& findings,
-                                      const std::vector<std::string>& targets) {
+namespace {
+
+// prepare_identities, the finding of each part given by `finding_of(identity index, fingerprint)`.
+template <class FindingOf>
+PreparedIdentities prepare_with(std::span<const Identity> identities, const std::vector<std::string>& targets,
+                                const FindingOf& finding_of) {
   PreparedIdentities out;
   out.entries.reserve(identities.size());
-  for (const auto& identity : identities) {
+  for (std::size_t n = 0; n < identities.size(); ++n) {
+    const Identity& identity = identities[n];
     PreparedIdentities::Entry& entry = out.entries.emplace_back();
     entry.identity = &identity;
     entry.attributes = json_pairs(identity.attributes);
@@ -348,7 +353,7 @@ PreparedIdentities prepare_identities(std::span<const Identity> identities, cons
     }
     for (std::size_t i = first_part; i < out.parts.size(); ++i) {
       PreparedIdentities::Part& part = out.parts[i];
-      part.finding = findings.find(part.fingerprint);
+      part.finding = finding_of(n, part.fingerprint);
       if (part.rule_id.empty() && part.finding && part.finding->rule) part.rule_id = part.finding->rule->id;
       if (part.finding) part.preview = redact_secret(part.finding->secret);
     }
@@ -379,6 +384,24 @@ PreparedIdentities prepare_identities(std::span<const Identity> identities, cons
     }
   }
   return out;
+}
+
+}  // namespace
+
+PreparedIdentities prepare_identities(std::span<const Identity> identities, const FindingIndex& findings,
+                                      const std::vector<std::string>& targets) {
+  return prepare_with(identities, targets,
+                      [&](std::size_t, std::string_view fingerprint) { return findings.find(fingerprint); });
+}
+
+PreparedIdentities prepare_identities(std::span<const Identity> identities,
+                                      std::span<const std::vector<const Finding*>> findings_of,
+                                      const std::vector<std::string>& targets) {
+  return prepare_with(identities, targets, [&](std::size_t n, std::string_view fingerprint) -> const Finding* {
+    for (const Finding* finding : findings_of[n])
+      if (finding->fingerprint == fingerprint) return finding;
+    return nullptr;
+  });
 }
 
 Status ScanRecorder::record(std::span<const Identity> identities, const FindingIndex& findings) {

@@ -83,6 +83,11 @@ struct PreparedIdentities {
 /// it, else from its finding; `targets` are the scan's inputs (see target_of). Thread-safe.
 PreparedIdentities prepare_identities(std::span<const Identity> identities, const FindingIndex& findings,
                                       const std::vector<std::string>& targets);
+/// prepare_identities with each identity's own findings (`findings_of[i]` for identities[i], as
+/// the identity builder hands them over) instead of an index of all the scan's findings.
+PreparedIdentities prepare_identities(std::span<const Identity> identities,
+                                      std::span<const std::vector<const Finding*>> findings_of,
+                                      const std::vector<std::string>& targets);
 
 /// Records one scan. Use from one thread: begin_scan, record (any number of times), finish_scan.
 /// The write lock is held from begin_scan to finish_scan, so call begin_scan when the results are

@@ -10,6 +10,8 @@
 #include <ctime>
 #include <string>
 
+#include "src/report/redact.h"
+#include "tests/store/store_fixtures.h"
 #include "tests/support/cli_runner.h"
 #include "tests/support/fake_tokens.h"
 #include "tests/support/git_repo.h"
@@ -291,4 +293,31 @@ TEST_CASE("Each NHI policy fires through the CLI on the case built for it and no
   // diff --since a date before the first scan: that scan does not exist yet, so it is an error.
   const auto early = sprawl_in(dir.path(), {"inventory", "diff", "--since", "2001-01-01", "--datastore", store});
   CHECK(early.exit_code == 2);
+}
+
+TEST_CASE("scan --datastore stores each part's redacted preview, and its secret only with --store-secrets",
+          "[cli][inventory]") {
+  // The preview and the secret come from each identity's own findings, handed over by the builder.
+  TempDir dir;
+  const std::string github = fake_github_pat(811), stripe = fake_stripe_live_key(812);
+  dir.write("src/app/settings.env", "GITHUB_TOKEN=" + github + "\nSTRIPE_KEY=" + stripe + "\n");
+  dir.write("src/app/copy.env", "STRIPE_KEY=" + stripe + "\n");
+  const std::string plain = dir.path() + "/plain.db", kept = dir.path() + "/kept.db";
+  REQUIRE(sprawl_in(dir.path(), {"scan", "src", "--datastore", plain, "-o", "/dev/null"}).exit_code == 1);
+  REQUIRE(sprawl_in(dir.path(), {"scan", "src", "--datastore", kept, "--store-secrets", "-o", "/dev/null"}).exit_code ==
+          1);
+  for (const std::string& path : {plain, kept}) {
+    INFO(path);
+    RawDb raw(path);
+    CHECK(raw.integer("SELECT count(*) FROM identity_parts") == 2);
+    CHECK(raw.text("SELECT preview FROM identity_parts WHERE preview LIKE 'ghp%'") == sprawl::redact_secret(github));
+    CHECK(raw.text("SELECT preview FROM identity_parts WHERE preview LIKE 'sk%'") == sprawl::redact_secret(stripe));
+    const auto rows = raw.locations();
+    REQUIRE(rows);
+    CHECK(rows->size() == 3);
+  }
+  CHECK(RawDb(plain).integer("SELECT count(*) FROM identity_parts WHERE secret IS NOT NULL") == 0);
+  RawDb raw(kept);
+  CHECK(raw.text("SELECT secret FROM identity_parts WHERE preview LIKE 'ghp%'") == github);
+  CHECK(raw.text("SELECT secret FROM identity_parts WHERE preview LIKE 'sk%'") == stripe);
 }
