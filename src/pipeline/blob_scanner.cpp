@@ -70,7 +70,6 @@ void drop_outranked_overlaps(std::vector<BlobMatch>& matches, const std::vector<
   matches.resize(kept);
 }
 
-
 // Bytes of identical context a copied match needs on each side to be the same match in the
 // rebuilt blob: RE2's \b, ^ and $ look one byte beyond a match; a CRLF line end is two.
 constexpr std::size_t kCopyContext = 8;
@@ -175,6 +174,15 @@ std::optional<BlobMatch> BlobScanner::checked_match(Match match, std::string_vie
     const std::size_t from = kept.match.match_start > kContext ? kept.match.match_start - kContext : 0;
     kept.context.text = std::string(text.substr(from, std::min(text.size(), kept.match.match_end + kContext) - from));
     kept.context.match_start = static_cast<std::uint32_t>(kept.match.match_start - from);
+    kept.context.match_end = static_cast<std::uint32_t>(kept.match.match_end - from);
+  } else if (m_content.keep_line_before) {
+    const std::size_t start = kept.match.match_start;
+    std::size_t from = start > kLineBeforeMatch ? start - kLineBeforeMatch : 0;
+    // Searched only within the bytes kept: a long line is not read back to its start.
+    if (const std::size_t newline = text.substr(from, start - from).rfind('\n'); newline != std::string_view::npos)
+      from += newline + 1;
+    kept.context.text = std::string(text.substr(from, kept.match.match_end - from));
+    kept.context.match_start = static_cast<std::uint32_t>(start - from);
     kept.context.match_end = static_cast<std::uint32_t>(kept.match.match_end - from);
   }
   if (m_content.offline_checks) {

@@ -67,7 +67,14 @@ struct ContentOptions {
   DecodeLimits decode;
   bool offline_checks = false;  ///< record checksums, key parsing, JWT claims… on each match
   bool keep_context = false;    ///< keep the text around each match (for live validation)
+  /// Without keep_context: keep the start of each match's line up to its end (at most
+  /// kLineBeforeMatch bytes before it), which names the variable: the inventory reads the
+  /// environment there ("PROD_DB_PASSWORD=").
+  bool keep_line_before = false;
 };
+
+/// How much of a match's line keep_line_before keeps before the match.
+inline constexpr std::size_t kLineBeforeMatch = 128;
 
 /// The content options a scan configuration asks for (--archive-*, --decode-depth, --max-file-size).
 ContentOptions content_options(const ScanConfig& config);
@@ -151,7 +158,8 @@ class BlobScanner {
   bool expand_archive(std::string_view bytes, std::vector<std::string>& members, BlobScan& result);
   void scan_text(std::string_view bytes, const DeltaSource* delta, DeltaBase* as_base,
                  const std::vector<std::string>& members, BlobScan& result);
-  void add_decoded_matches(std::string_view text, const LineIndex& lines, std::vector<BlobMatch>& out, DropCounts& drops);
+  void add_decoded_matches(std::string_view text, const LineIndex& lines, std::vector<BlobMatch>& out,
+                           DropCounts& drops);
   void scan_decoded(std::string_view text, const EncodedSpan& span, std::vector<std::string> codings,
                     const Anchor& anchor, unsigned depth_left, std::vector<BlobMatch>& out, DropCounts& drops);
   /// The match with its offline validity and allow-list hits; nullopt when an offline check

@@ -18,6 +18,9 @@ ContentOptions content_options(const ScanConfig& config) {
   options.archive.max_entries = config.archive_max_entries;
   options.offline_checks = true;
   options.keep_context = config.validate;  // a credential's other parts, for its live check
+  // The variable name before each secret, for the inventory's environments.
+  options.keep_line_before =
+      !config.datastore_path.empty() || config.inventory_summary || !config.declared_path.empty();
   return options;
 }
 

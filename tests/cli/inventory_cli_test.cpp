@@ -321,3 +321,20 @@ TEST_CASE("scan --datastore stores each part's redacted preview, and its secret 
   CHECK(raw.text("SELECT secret FROM identity_parts WHERE preview LIKE 'ghp%'") == github);
   CHECK(raw.text("SELECT secret FROM identity_parts WHERE preview LIKE 'sk%'") == stripe);
 }
+
+TEST_CASE("scan --datastore tells the environment from the variable name, without --validate", "[cli][inventory]") {
+  // The path names no environment: only the text before each secret on its line does.
+  TempDir dir;
+  const std::string prod = fake_stripe_live_key(821), staging = fake_github_pat(822), none = fake_slack_bot_token(823);
+  dir.write("src/app/settings.env", "PROD_STRIPE_KEY=" + prod + "\nexport stagingGithubToken = \"" + staging +
+                                        "\"\nPRODUCT_SLACK_TOKEN=" + none + "\n");
+  const std::string store = dir.path() + "/inventory.db";
+  REQUIRE(sprawl_in(dir.path(), {"scan", "src", "--datastore", store, "-o", "/dev/null"}).exit_code == 1);
+  auto listed = sprawl_in(dir.path(), {"inventory", "--datastore", store, "--format", "json"});
+  REQUIRE(listed.exit_code == 0);
+  const auto rows = list_inventory(listed.out);
+  REQUIRE(rows.size() == 3);
+  CHECK(by_provider(rows, "stripe")->environments == std::vector<std::string>{"prod"});
+  CHECK(by_provider(rows, "github")->environments == std::vector<std::string>{"staging"});
+  CHECK(by_provider(rows, "slack")->environments.empty());  // "product" is not "prod"
+}
