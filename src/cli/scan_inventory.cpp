@@ -151,6 +151,11 @@ InventoryOutcome build_and_record(const ScanConfig& config, const ScanEngine& en
   inputs.scan_time = now;
   inputs.codeowners = read_codeowners(config.inputs);
   inputs.max_age_days = config.max_age_days;
+  for (const auto& input : config.inputs) {
+    if (input == "-" || !git::Repository::is_repository(input)) continue;
+    if (auto repo = git::Repository::open(input))
+      if (std::string branch = (*repo)->head_branch(); !branch.empty()) inputs.head_branches.emplace(input, branch);
+  }
   // run_scan sorts the findings; suppressions and --only-valid only drop some, in order.
   inputs.findings_in_report_order = true;
   // Only the summary lists them; recording takes them in any order (the sort was the last 0.05 s

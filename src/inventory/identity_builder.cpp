@@ -210,14 +210,14 @@ namespace {
 /// lookups were a third of filling the locations.
 class EnvironmentCache {
  public:
-  std::string_view of(std::string_view path, std::string_view variable_line) {
+  std::string_view of(std::string_view path, std::string_view variable_line, std::string_view branch) {
     if (!m_last || path != m_last_path) {
       const PathEnvironment* known = m_paths.find(path);
       if (!known) known = &m_paths.emplace(path, path_environment(path)).first;
       m_last = known;
       m_last_path = path;
     }
-    return infer_environment(*m_last, variable_line, "");
+    return infer_environment(*m_last, variable_line, branch);
   }
 
  private:
@@ -227,7 +227,8 @@ class EnvironmentCache {
 };
 
 /// Fills `loc` (a new, empty location) with where `finding` is.
-void locate(const Finding& finding, EnvironmentCache& environments, IdentityLocation& loc) {
+void locate(const Finding& finding, const InventoryInputs& inputs, EnvironmentCache& environments,
+            IdentityLocation& loc) {
   const Provenance& p = finding.provenance;
   loc.rule_id = finding.rule ? finding.rule->id : "";
   loc.fingerprint = finding.fingerprint;
@@ -252,7 +253,11 @@ void locate(const Finding& finding, EnvironmentCache& environments, IdentityLoca
     loc.present = !p.image->removed_in_layer.has_value();
     env_path = p.image->path;
   }
-  loc.environment = environments.of(env_path, text_before_secret(finding.context, finding.secret));
+  std::string_view branch;  // the branch a location at HEAD is on
+  if (p.git && loc.present && !inputs.head_branches.empty())
+    if (const auto it = inputs.head_branches.find(p.git->repository); it != inputs.head_branches.end())
+      branch = it->second;
+  loc.environment = environments.of(env_path, text_before_secret(finding.context, finding.secret), branch);
 }
 
 /// Connected findings: one group per identity.
@@ -555,7 +560,7 @@ void fill_locations(Identity& identity, const Group& group, const InventoryInput
                     EnvironmentCache& environments) {
   static constexpr std::array<std::string_view, 4> k_env_order{"prod", "staging", "dev", "test"};
   identity.locations.reserve(group.size());
-  for (const Finding* f : group) locate(*f, environments, identity.locations.emplace_back());
+  for (const Finding* f : group) locate(*f, inputs, environments, identity.locations.emplace_back());
   identity.first_seen = inputs.scan_time;
   for (const auto& loc : identity.locations)  // sorted by first seen: the first dated one is the earliest
     if (parse_iso8601(loc.commit_date)) {

@@ -27,7 +27,11 @@ struct InventoryInputs {
   /// Declared owners: an identity's identifier (or its id) → the owner's name.
   std::map<std::string, std::string> declared_owners;
   std::set<std::string> offboarded;  ///< declared owners marked as gone (NHI1)
-  int max_age_days = 365;            ///< NHI7 and risk: older than this is long-lived
+  /// The branch each repository's HEAD is on (keyed as GitProvenance::repository): a location
+  /// still present at HEAD (or in the index or work tree) is on it, and its name may tell the
+  /// environment ("release/prod"). History alone says no branch.
+  std::map<std::string, std::string> head_branches;
+  int max_age_days = 365;  ///< NHI7 and risk: older than this is long-lived
   /// The findings come in report order (finding_order) already, as a scan's do: not checked
   /// again (a pass of string comparisons over every finding, on the way to the first identity).
   bool findings_in_report_order = false;

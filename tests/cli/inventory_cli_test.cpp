@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <ctime>
+#include <filesystem>
 #include <string>
 
 #include "src/report/redact.h"
@@ -337,4 +338,33 @@ TEST_CASE("scan --datastore tells the environment from the variable name, withou
   CHECK(by_provider(rows, "stripe")->environments == std::vector<std::string>{"prod"});
   CHECK(by_provider(rows, "github")->environments == std::vector<std::string>{"staging"});
   CHECK(by_provider(rows, "slack")->environments.empty());  // "product" is not "prod"
+}
+
+TEST_CASE("a secret still at HEAD takes the environment its branch names; one only in history does not",
+          "[cli][inventory]") {
+  TempDir dir;
+  GitRepo repo(dir.path() + "/repo");
+  const std::string current = fake_stripe_live_key(831), gone = fake_slack_bot_token(832);
+  repo.write("config/app.env", "TOKEN=" + current + "\n");
+  repo.write("config/old.env", "TOKEN=" + gone + "\n");
+  repo.commit("settings");
+  repo.remove("config/old.env");
+  repo.commit("drop the old settings");
+  const std::string store = dir.path() + "/inventory.db";
+  const auto environments = [&](const std::string& branch) {
+    repo.git({"checkout", "-q", "-B", branch});
+    std::filesystem::remove(store);
+    REQUIRE(sprawl_in(dir.path(), {"scan", "repo", "--datastore", store, "-o", "/dev/null"}).exit_code == 1);
+    auto listed = sprawl_in(dir.path(), {"inventory", "--datastore", store, "--format", "json"});
+    REQUIRE(listed.exit_code == 0);
+    const auto rows = list_inventory(listed.out);
+    REQUIRE(rows.size() == 2);
+    return std::make_pair(by_provider(rows, "stripe")->environments, by_provider(rows, "slack")->environments);
+  };
+  const auto [on_release, gone_on_release] = environments("release/prod");
+  CHECK(on_release == std::vector<std::string>{"prod"});
+  CHECK(gone_on_release.empty());  // history says no branch
+  const auto [on_main, gone_on_main] = environments("main");
+  CHECK(on_main.empty());
+  CHECK(gone_on_main.empty());
 }

@@ -69,8 +69,7 @@ Result<std::unique_ptr<Repository>> Repository::discover(const std::string& path
   git_repository* repo = nullptr;
   if (from_environment && git_repository_open_ext(&repo, nullptr, GIT_REPOSITORY_OPEN_FROM_ENV, nullptr) == 0)
     return std::unique_ptr<Repository>(new Repository(repo));
-  if (git_repository_open_ext(&repo, path.c_str(), 0, nullptr) != 0)
-    return Error{"not inside a git repository"};
+  if (git_repository_open_ext(&repo, path.c_str(), 0, nullptr) != 0) return Error{"not inside a git repository"};
   return std::unique_ptr<Repository>(new Repository(repo));
 }
 
@@ -130,6 +129,16 @@ std::optional<ObjectId> Repository::head_commit() const {
   git_oid oid;
   if (git_reference_name_to_id(&oid, m_repo, "HEAD") != 0) return std::nullopt;
   return to_object_id(&oid);
+}
+
+std::string Repository::head_branch() const {
+  // HEAD as a symbolic ref names the branch even before its first commit; a detached HEAD none.
+  Owned<git_reference, git_reference_free> head;
+  if (git_reference_lookup(&head.ptr, m_repo, "HEAD") != 0 || git_reference_type(head.ptr) != GIT_REFERENCE_SYMBOLIC)
+    return "";
+  const std::string_view target = git_reference_symbolic_target(head.ptr);
+  constexpr std::string_view kBranches = "refs/heads/";
+  return target.starts_with(kBranches) ? std::string(target.substr(kBranches.size())) : "";
 }
 
 Result<std::vector<IndexEntry>> Repository::index_entries(std::vector<std::string>& submodules) const {

@@ -63,6 +63,8 @@ class Repository {
   Result<ObjectId> resolve_commit(const std::string& revision) const;
   /// The commit HEAD points at; none for an unborn branch.
   std::optional<ObjectId> head_commit() const;
+  /// The branch HEAD is on ("main", "release/prod"); "" for a detached HEAD.
+  std::string head_branch() const;
   /// The index's stage-0 entries for regular files and symlinks; gitlinks (submodules) go to
   /// `submodules` by path.
   Result<std::vector<IndexEntry>> index_entries(std::vector<std::string>& submodules) const;
