@@ -72,17 +72,9 @@ bool add_environment(std::string_view env, std::string_view& found) {
   return true;
 }
 
-/// The one environment `words` name, or "" when they name none or several (ambiguous).
-std::string_view single_environment(const std::vector<std::string>& words) {
-  std::string_view found;
-  for (const auto& word : words)
-    if (!add_environment(environment_named_by(word), found)) return {};
-  return found;
-}
-
-/// single_environment(words_of(text)) without building the words: each is lowercased into a small
-/// buffer (no environment word is longer than it), "pre" before "prod" or "production" read as
-/// "preprod".
+/// The one environment the words of `text` (as words_of splits them) name, or "" when they name
+/// none or several (ambiguous). The words are not built: each is lowercased into a small buffer
+/// (no environment word is longer than it), "pre" before "prod" or "production" read as "preprod".
 std::string_view single_environment_in(std::string_view text) {
   constexpr std::size_t k_longest = 16;
   char word[k_longest];
@@ -158,8 +150,6 @@ bool is_test_path(const std::vector<std::string_view>& parts) {
 
 }  // namespace
 
-std::string environment_of_word(std::string_view word) { return std::string(environment_named_by(word)); }
-
 PathEnvironment path_environment(std::string_view path) {
   // Archive members and image paths: the innermost path is the one that names the file.
   const auto parts = components_of(path);
@@ -168,9 +158,8 @@ PathEnvironment path_environment(std::string_view path) {
     out.first = environment_named_by("test");
     return out;
   }
-  if (!parts.empty()) out.first = single_environment(words_of(parts.back()));
-  for (std::size_t i = parts.size(); out.last.empty() && i-- > 1;)
-    out.last = single_environment(words_of(parts[i - 1]));
+  if (!parts.empty()) out.first = single_environment_in(parts.back());
+  for (std::size_t i = parts.size(); out.last.empty() && i-- > 1;) out.last = single_environment_in(parts[i - 1]);
   return out;
 }
 

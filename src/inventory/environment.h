@@ -34,8 +34,6 @@ PathEnvironment path_environment(std::string_view path);
 std::string_view infer_environment(const PathEnvironment& path, std::string_view variable_line,
                                    std::string_view branch);
 
-/// The environment one word names ("production" → "prod", "stg" → "staging"), or "".
-std::string environment_of_word(std::string_view word);
 
 /// The text on the secret's line before the secret ("PROD_DB_PASSWORD="), read from a finding's
 /// context; "" when the finding kept no context.
